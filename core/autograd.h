@@ -1,0 +1,105 @@
+// The autograd engine's pieces: Node (one recorded op), SavedTensor (what a
+// backward needs, checked against in-place edits), GradMode / NoGradGuard, and
+// the helpers every op uses to record itself. The walk itself is in autograd.cpp.
+// Not here: any formula. Each op's Node subclass lives beside its forward in core/ops/.
+//
+// Ownership, which keeps the graph free of cycles:
+//   result TensorImpl --grad_fn--> Node --next_edges--> input Nodes --> ... --> AccumulateGrad --> leaf
+// A Node owns its inputs' nodes and its saved tensors, never its own output. Saved
+// outputs (exp saves exp(x)) are stored as detached aliases: same storage, no grad_fn.
+#pragma once
+
+#include <cstddef>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace minigrad {
+
+// Where the gradient for one input of a Node goes: the input's grad_fn (for a
+// non-leaf) or its AccumulateGrad (for a leaf that requires grad); null if the
+// input needs no gradient.
+using Edge = std::shared_ptr<Node>;
+
+// A tensor a backward will need, remembered with the version it had when saved.
+class SavedTensor {
+ public:
+  SavedTensor() = default;
+  explicit SavedTensor(const Tensor& t);
+  // Returns the saved data; throws std::runtime_error if the graph was freed
+  // (`owner` was released) or the tensor was modified in place since it was saved.
+  Tensor unpack(const std::string& owner_name, bool owner_released) const;
+  void reset() { data_ = Tensor(); }
+  bool defined() const { return data_.defined(); }
+
+ private:
+  Tensor data_;  // a detached alias: shares storage, owns no graph
+  uint64_t saved_version_ = 0;
+};
+
+struct Node {
+  virtual ~Node() = default;
+  // PyTorch's name for this node, e.g. "MulBackward0".
+  virtual std::string name() const = 0;
+  // Given dL/d(output), return dL/d(input_i) for each input, in the order the
+  // inputs were recorded. An undefined Tensor means "no gradient for this input".
+  virtual std::vector<Tensor> backward(const Tensor& grad_output) = 0;
+
+  // Saved tensors, in the order the forward saved them (each op's comment lists them).
+  void save(std::initializer_list<Tensor> tensors);
+  Tensor saved(std::size_t i) const;  // throws if freed or modified in place since saved
+  // Drops saved tensors after a backward without retain_graph.
+  void release_saved();
+
+  std::vector<Edge> next_edges;     // one per recorded input
+  std::vector<Shape> input_shapes;  // one per recorded input: gradients are checked against them
+  std::vector<DType> input_dtypes;
+  std::vector<Hook> hooks;          // hooks of this node's output tensor (a non-leaf)
+  bool released = false;
+
+ private:
+  std::vector<SavedTensor> saved_;
+};
+
+// The node that ends every path at a leaf: adds the incoming gradient to leaf.grad.
+struct AccumulateGrad : Node {
+  explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : leaf(std::move(leaf)) {}
+  std::string name() const override { return "AccumulateGrad"; }
+  std::vector<Tensor> backward(const Tensor& grad_output) override;
+  std::shared_ptr<TensorImpl> leaf;
+};
+
+// Whether ops record themselves. Thread-local, as in PyTorch.
+struct GradMode {
+  static bool is_enabled();
+  static void set_enabled(bool enabled);
+};
+
+// While alive, no op records a graph (libtorch's torch::NoGradGuard).
+class NoGradGuard {
+ public:
+  NoGradGuard() : prev_(GradMode::is_enabled()) { GradMode::set_enabled(false); }
+  ~NoGradGuard() { GradMode::set_enabled(prev_); }
+  NoGradGuard(const NoGradGuard&) = delete;
+  NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  bool prev_;
+};
+
+// ---- helpers for ops ----
+// True if grad mode is on and any input requires grad: the op must record a Node.
+bool any_requires_grad(std::initializer_list<const Tensor*> inputs);
+bool any_requires_grad(const std::vector<Tensor>& inputs);
+// The edge a gradient for `t` should flow along (null if t needs no gradient).
+Edge gradient_edge(const Tensor& t);
+// Wires `node` between `inputs` and `output`: sets edges, input shapes, and output's grad_fn.
+void record(const Tensor& output, std::shared_ptr<Node> node, const std::vector<Tensor>& inputs);
+
+// Runs backpropagation from `root` (the engine; see autograd.cpp).
+void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph);
+
+}  // namespace minigrad

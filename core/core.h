@@ -1,0 +1,8 @@
+// Everything in minigrad's core: Tensor, the autograd engine, random streams, debugging aids.
+#pragma once
+
+#include "core/autograd.h"
+#include "core/debug.h"
+#include "core/dtype.h"
+#include "core/random.h"
+#include "core/tensor.h"

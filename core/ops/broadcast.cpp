@@ -1,0 +1,97 @@
+// Broadcasting rules and the raw expand / sum_to loops (see broadcast.h).
+#include "core/ops/broadcast.h"
+
+#include <stdexcept>
+
+namespace minigrad {
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  std::size_t n = std::max(a.size(), b.size());
+  Shape out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    // Align from the right; a missing dim acts as 1.
+    int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    if (da != db && da != 1 && db != 1) {
+      throw std::invalid_argument(std::string(op) + ": shapes " + shape_str(a) + " and " +
+                                  shape_str(b) + " cannot be broadcast together (size " +
+                                  std::to_string(da) + " vs " + std::to_string(db) +
+                                  " at dimension " + std::to_string(i) + ")");
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+std::vector<int64_t> broadcast_strides(const Shape& shape, const Shape& out) {
+  std::vector<int64_t> strides(out.size(), 0);
+  int64_t stride = 1;
+  for (std::size_t k = 0; k < shape.size(); ++k) {
+    std::size_t i = shape.size() - 1 - k;      // dim of `shape`
+    std::size_t o = out.size() - 1 - k;        // the same dim in `out`
+    strides[o] = shape[i] == 1 ? 0 : stride;
+    stride *= shape[i];
+  }
+  return strides;
+}
+
+namespace {
+
+// Calls f(out_index, in_offset) for every element of `out`, in row-major order,
+// where in_offset walks a tensor with the given (possibly zero) strides.
+template <class F>
+void for_each_broadcast(const Shape& out, const std::vector<int64_t>& strides, F f) {
+  int64_t n = numel_of(out);
+  if (n == 0) return;
+  std::size_t nd = out.size();
+  std::vector<int64_t> idx(nd, 0);
+  int64_t off = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    f(i, off);
+    for (std::size_t d = nd; d-- > 0;) {  // odometer increment
+      off += strides[d];
+      if (++idx[d] < out[d]) break;
+      off -= strides[d] * out[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+template <class T>
+void expand_loop(const T* in, T* out, const Shape& out_shape, const std::vector<int64_t>& strides) {
+  for_each_broadcast(out_shape, strides, [&](int64_t i, int64_t off) { out[i] = in[off]; });
+}
+
+template <class T>
+void sum_to_loop(const T* in, T* out, const Shape& in_shape, const std::vector<int64_t>& strides) {
+  // Walk the big tensor in order, adding into the small one: each small element
+  // is accumulated in row-major order of the big one, a fixed order.
+  for_each_broadcast(in_shape, strides, [&](int64_t i, int64_t off) { out[off] += in[i]; });
+}
+
+}  // namespace
+
+Tensor expand_to(const Tensor& t, const Shape& shape) {
+  Tensor out = empty(shape, t.dtype());
+  auto strides = broadcast_strides(t.sizes(), shape);
+  switch (t.dtype()) {
+    case DType::Float32: expand_loop(t.data_ptr<float>(), out.data_ptr<float>(), shape, strides); break;
+    case DType::Float64: expand_loop(t.data_ptr<double>(), out.data_ptr<double>(), shape, strides); break;
+    case DType::Int64: expand_loop(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), shape, strides); break;
+  }
+  return out;
+}
+
+Tensor sum_to(const Tensor& t, const Shape& shape) {
+  if (t.sizes() == shape) return t;
+  Tensor out = zeros(shape, t.dtype());
+  auto strides = broadcast_strides(shape, t.sizes());
+  switch (t.dtype()) {
+    case DType::Float32: sum_to_loop(t.data_ptr<float>(), out.data_ptr<float>(), t.sizes(), strides); break;
+    case DType::Float64: sum_to_loop(t.data_ptr<double>(), out.data_ptr<double>(), t.sizes(), strides); break;
+    case DType::Int64: sum_to_loop(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), t.sizes(), strides); break;
+  }
+  return out;
+}
+
+}  // namespace minigrad

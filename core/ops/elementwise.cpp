@@ -1,0 +1,326 @@
+// Elementwise ops: + - * / with PyTorch broadcasting, the unary functions a
+// network needs, and dtype conversion / clone. Each forward is followed by its
+// backward node, whose comment derives the gradient.
+// Shapes: a, b broadcast to out; the gradient of a broadcast input is summed back (sum_to).
+// Not here: the loops' speed (core/kernels/elementwise.h), in-place ops (core/tensor.cpp).
+#include <cmath>
+#include <stdexcept>
+
+#include "core/autograd.h"
+#include "core/kernels/elementwise.h"
+#include "core/ops/broadcast.h"
+
+namespace minigrad {
+
+namespace {
+
+void require_floating(const Tensor& x, const char* op) {
+  if (!x.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
+  if (!is_floating(x.dtype())) {
+    throw std::invalid_argument(std::string(op) + ": expected a floating point tensor "
+                                "(torch.float32 or torch.float64), got " + dtype_name(x.dtype()));
+  }
+}
+
+// y = f(x) for a floating tensor; f takes and returns the element type.
+template <class F>
+Tensor unary(const Tensor& x, const char* op, F f) {
+  require_floating(x, op);
+  Tensor y = empty_like(x);
+  if (x.dtype() == DType::Float32) kernels::map(x.data_ptr<float>(), y.data_ptr<float>(), x.numel(), f);
+  else kernels::map(x.data_ptr<double>(), y.data_ptr<double>(), x.numel(), f);
+  return y;
+}
+
+// out = f(a, b) with broadcasting; any dtype, but a and b must match.
+template <class F>
+Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
+  if (!a.defined() || !b.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
+  if (a.dtype() != b.dtype()) {
+    throw std::invalid_argument(std::string(op) + ": dtypes differ: " + dtype_name(a.dtype()) +
+                                " and " + dtype_name(b.dtype()) + " (convert one with to())");
+  }
+  Shape shape = broadcast_shapes(a.sizes(), b.sizes(), op);
+  Tensor ea = a.sizes() == shape ? a : expand_to(a, shape);
+  Tensor eb = b.sizes() == shape ? b : expand_to(b, shape);
+  Tensor out = empty(shape, a.dtype());
+  int64_t n = out.numel();
+  switch (a.dtype()) {
+    case DType::Float32: kernels::zip(ea.data_ptr<float>(), eb.data_ptr<float>(), out.data_ptr<float>(), n, f); break;
+    case DType::Float64: kernels::zip(ea.data_ptr<double>(), eb.data_ptr<double>(), out.data_ptr<double>(), n, f); break;
+    case DType::Int64:  // in uint64 so that overflow wraps instead of being undefined
+      kernels::zip(ea.data_ptr<int64_t>(), eb.data_ptr<int64_t>(), out.data_ptr<int64_t>(), n,
+                   [&f](int64_t x, int64_t y) {
+                     return static_cast<int64_t>(f(static_cast<uint64_t>(x), static_cast<uint64_t>(y)));
+                   });
+      break;
+  }
+  return out;
+}
+
+// out = f(x, s) for a scalar s. Floating tensors compute in their own type; an
+// Int64 tensor takes only an integral s within int64 range, and wraps on overflow.
+template <class F>
+Tensor with_scalar(const Tensor& x, double s, const char* op, F f) {
+  if (x.defined() && x.dtype() == DType::Int64) {
+    if (s != std::trunc(s) || !(std::fabs(s) < 9.2e18)) {
+      throw std::invalid_argument(std::string(op) + ": the scalar " + std::to_string(s) +
+                                  " is not an integer that fits a torch.int64 tensor");
+    }
+    return binary(x, full({}, s, DType::Int64), op, f);
+  }
+  return unary(x, op, [s, &f](auto v) { return f(v, static_cast<decltype(v)>(s)); });
+}
+
+// A node that only needs to name itself and map one gradient through a formula.
+template <class F>
+struct LambdaBackward : Node {
+  LambdaBackward(std::string name, F f) : name_(std::move(name)), f_(std::move(f)) {}
+  std::string name() const override { return name_; }
+  std::vector<Tensor> backward(const Tensor& g) override { return f_(*this, g); }
+  std::string name_;
+  F f_;
+};
+
+// Records `out` as made from `inputs` by a node named `name` whose backward is `f`.
+template <class F>
+Tensor recorded(Tensor out, const std::vector<Tensor>& inputs, const char* name,
+                std::initializer_list<Tensor> to_save, F f) {
+  if (!any_requires_grad(inputs)) return out;
+  auto node = std::make_shared<LambdaBackward<F>>(name, std::move(f));
+  node->save(to_save);
+  record(out, node, inputs);
+  return out;
+}
+
+}  // namespace
+
+// ---- binary ops ----
+
+// out = a + b  =>  da = sum_to(g, a.shape),  db = sum_to(g, b.shape)
+Tensor add(const Tensor& a, const Tensor& b) {
+  Tensor out = binary(a, b, "add", [](auto x, auto y) { return x + y; });
+  Shape sa = a.sizes(), sb = b.sizes();
+  return recorded(out, {a, b}, "AddBackward0", {}, [sa, sb](const Node&, const Tensor& g) {
+    return std::vector<Tensor>{sum_to(g, sa), sum_to(g, sb)};
+  });
+}
+
+// out = a - b  =>  da = sum_to(g),  db = -sum_to(g)
+Tensor sub(const Tensor& a, const Tensor& b) {
+  Tensor out = binary(a, b, "sub", [](auto x, auto y) { return x - y; });
+  Shape sa = a.sizes(), sb = b.sizes();
+  return recorded(out, {a, b}, "SubBackward0", {}, [sa, sb](const Node&, const Tensor& g) {
+    return std::vector<Tensor>{sum_to(g, sa), -sum_to(g, sb)};
+  });
+}
+
+// out = a * b  =>  da = sum_to(g * b),  db = sum_to(g * a)      saved: a, b
+Tensor mul(const Tensor& a, const Tensor& b) {
+  Tensor out = binary(a, b, "mul", [](auto x, auto y) { return x * y; });
+  Shape sa = a.sizes(), sb = b.sizes();
+  return recorded(out, {a, b}, "MulBackward0", {a, b}, [sa, sb](const Node& n, const Tensor& g) {
+    Tensor x = n.saved(0), y = n.saved(1);
+    return std::vector<Tensor>{sum_to(g * y, sa), sum_to(g * x, sb)};
+  });
+}
+
+// out = a / b  =>  da = sum_to(g / b),  db = sum_to(-g * a / b^2)      saved: a, b
+Tensor div(const Tensor& a, const Tensor& b) {
+  require_floating(a, "div");  // integer division by zero would be undefined; torch divides in float
+  require_floating(b, "div");
+  Tensor out = binary(a, b, "div", [](auto x, auto y) { return x / y; });
+  Shape sa = a.sizes(), sb = b.sizes();
+  return recorded(out, {a, b}, "DivBackward0", {a, b}, [sa, sb](const Node& n, const Tensor& g) {
+    Tensor x = n.saved(0), y = n.saved(1);
+    return std::vector<Tensor>{sum_to(g / y, sa), sum_to(-g * x / (y * y), sb)};
+  });
+}
+
+// ---- with a scalar s (not a tensor, so no gradient for it) ----
+
+// out = x + s  =>  dx = g
+Tensor Tensor::add(double s) const {
+  Tensor out = with_scalar(*this, s, "add", [](auto v, auto c) { return v + c; });
+  return recorded(out, {*this}, "AddBackward0", {}, [](const Node&, const Tensor& g) {
+    return std::vector<Tensor>{g};
+  });
+}
+// out = x - s  =>  dx = g
+Tensor Tensor::sub(double s) const {
+  Tensor out = with_scalar(*this, s, "sub", [](auto v, auto c) { return v - c; });
+  return recorded(out, {*this}, "SubBackward0", {}, [](const Node&, const Tensor& g) {
+    return std::vector<Tensor>{g};
+  });
+}
+// out = x * s  =>  dx = g * s
+Tensor Tensor::mul(double s) const {
+  Tensor out = with_scalar(*this, s, "mul", [](auto v, auto c) { return v * c; });
+  return recorded(out, {*this}, "MulBackward0", {}, [s](const Node&, const Tensor& g) {
+    return std::vector<Tensor>{g.mul(s)};
+  });
+}
+// out = x / s  =>  dx = g / s
+Tensor Tensor::div(double s) const {
+  Tensor out = unary(*this, "div", [s](auto v) { return v / static_cast<decltype(v)>(s); });
+  return recorded(out, {*this}, "DivBackward0", {}, [s](const Node&, const Tensor& g) {
+    return std::vector<Tensor>{g.div(s)};
+  });
+}
+// out = s - x  =>  dx = -g        (torch names it RsubBackward1)
+Tensor operator-(double s, const Tensor& x) {
+  Tensor out = with_scalar(x, s, "rsub", [](auto v, auto c) { return c - v; });
+  return recorded(out, {x}, "RsubBackward1", {}, [](const Node&, const Tensor& g) {
+    return std::vector<Tensor>{-g};
+  });
+}
+// out = s / x  =>  dx = -g * s / x^2 = -g * out / x      saved: x, out
+// (torch computes s / x as x.reciprocal() * s, hence its node's name)
+Tensor operator/(double s, const Tensor& x) {
+  Tensor out = unary(x, "div", [s](auto v) { return static_cast<decltype(v)>(s) / v; });
+  return recorded(out, {x}, "MulBackward0", {x, out}, [](const Node& n, const Tensor& g) {
+    Tensor xv = n.saved(0), y = n.saved(1);
+    return std::vector<Tensor>{-g * y / xv};
+  });
+}
+
+// ---- unary functions ----
+
+// y = -x  =>  dx = -g
+Tensor neg(const Tensor& x) {
+  Tensor y = unary(x, "neg", [](auto v) { return -v; });
+  return recorded(y, {x}, "NegBackward0", {}, [](const Node&, const Tensor& g) {
+    return std::vector<Tensor>{unary(g, "neg", [](auto v) { return -v; })};
+  });
+}
+
+// y = e^x  =>  dx = g * y      saved: y
+Tensor exp(const Tensor& x) {
+  Tensor y = unary(x, "exp", [](auto v) { return std::exp(v); });
+  return recorded(y, {x}, "ExpBackward0", {y}, [](const Node& n, const Tensor& g) {
+    return std::vector<Tensor>{g * n.saved(0)};
+  });
+}
+
+// y = ln x  =>  dx = g / x      saved: x
+Tensor log(const Tensor& x) {
+  Tensor y = unary(x, "log", [](auto v) { return std::log(v); });
+  return recorded(y, {x}, "LogBackward0", {x}, [](const Node& n, const Tensor& g) {
+    return std::vector<Tensor>{g / n.saved(0)};
+  });
+}
+
+// y = x^p  =>  dx = g * p * x^(p-1)  (0 when p == 0, as torch)      saved: x
+Tensor pow(const Tensor& x, double p) {
+  Tensor y = unary(x, "pow", [p](auto v) { return static_cast<decltype(v)>(std::pow(v, p)); });
+  return recorded(y, {x}, "PowBackward0", {x}, [p](const Node& n, const Tensor& g) {
+    if (p == 0.0) return std::vector<Tensor>{zeros_like(g)};
+    Tensor xv = n.saved(0);
+    Tensor dydx = unary(xv, "pow", [p](auto v) {
+      return static_cast<decltype(v)>(p * std::pow(v, p - 1.0));
+    });
+    return std::vector<Tensor>{g * dydx};
+  });
+}
+
+// y = sqrt(x)  =>  dx = g / (2 y)      saved: y
+Tensor sqrt(const Tensor& x) {
+  Tensor y = unary(x, "sqrt", [](auto v) { return std::sqrt(v); });
+  return recorded(y, {x}, "SqrtBackward0", {y}, [](const Node& n, const Tensor& g) {
+    return std::vector<Tensor>{g / n.saved(0).mul(2.0)};
+  });
+}
+
+// y = tanh(x)  =>  dx = g * (1 - y^2)      saved: y
+Tensor tanh(const Tensor& x) {
+  Tensor y = unary(x, "tanh", [](auto v) { return std::tanh(v); });
+  return recorded(y, {x}, "TanhBackward0", {y}, [](const Node& n, const Tensor& g) {
+    Tensor yv = n.saved(0);
+    return std::vector<Tensor>{g * (1.0 - yv * yv)};
+  });
+}
+
+// y = max(x, 0)  =>  dx = g where y > 0, else 0      saved: y
+Tensor relu(const Tensor& x) {
+  Tensor y = unary(x, "relu", [](auto v) { return v > 0 ? v : decltype(v)(0); });
+  return recorded(y, {x}, "ReluBackward0", {y}, [](const Node& n, const Tensor& g) {
+    Tensor mask = unary(n.saved(0), "relu", [](auto v) { return v > 0 ? decltype(v)(1) : decltype(v)(0); });
+    return std::vector<Tensor>{g * mask};
+  });
+}
+
+// y = 1 / (1 + e^-x)  =>  dx = g * y * (1 - y)      saved: y
+Tensor sigmoid(const Tensor& x) {
+  Tensor y = unary(x, "sigmoid", [](auto v) { return decltype(v)(1) / (decltype(v)(1) + std::exp(-v)); });
+  return recorded(y, {x}, "SigmoidBackward0", {y}, [](const Node& n, const Tensor& g) {
+    Tensor yv = n.saved(0);
+    return std::vector<Tensor>{g * yv * (1.0 - yv)};
+  });
+}
+
+// ---- copies ----
+
+// y = x as another dtype  =>  dx = g converted back (floating types only carry gradients)
+Tensor Tensor::to(DType target) const {
+  if (!defined()) throw std::invalid_argument("to: undefined tensor");
+  if (target == dtype()) return *this;  // torch returns self too
+  Tensor y = empty(sizes(), target);
+  int64_t n = numel();
+  auto convert = [&](const auto* src) {
+    switch (target) {
+      case DType::Float32: std::copy(src, src + n, y.data_ptr<float>()); break;
+      case DType::Float64: std::copy(src, src + n, y.data_ptr<double>()); break;
+      case DType::Int64: std::copy(src, src + n, y.data_ptr<int64_t>()); break;
+    }
+  };
+  switch (dtype()) {
+    case DType::Float32: convert(data_ptr<float>()); break;
+    case DType::Float64: convert(data_ptr<double>()); break;
+    case DType::Int64: convert(data_ptr<int64_t>()); break;
+  }
+  if (!is_floating(target)) return y;  // integers carry no gradient
+  DType source = dtype();
+  return recorded(y, {*this}, "ToCopyBackward0", {}, [source](const Node&, const Tensor& g) {
+    return std::vector<Tensor>{g.to(source)};
+  });
+}
+
+// y = copy of x  =>  dx = g
+Tensor Tensor::clone() const {
+  if (!defined()) throw std::invalid_argument("clone: undefined tensor");
+  Tensor y = empty_like(*this);
+  std::copy_n(static_cast<const char*>(raw_data()), numel() * element_size(dtype()),
+              static_cast<char*>(y.raw_data()));
+  return recorded(y, {*this}, "CloneBackward0", {}, [](const Node&, const Tensor& g) {
+    return std::vector<Tensor>{g};
+  });
+}
+
+// ---- members and operators forward to the free functions ----
+
+Tensor Tensor::add(const Tensor& o) const { return minigrad::add(*this, o); }
+Tensor Tensor::sub(const Tensor& o) const { return minigrad::sub(*this, o); }
+Tensor Tensor::mul(const Tensor& o) const { return minigrad::mul(*this, o); }
+Tensor Tensor::div(const Tensor& o) const { return minigrad::div(*this, o); }
+Tensor Tensor::neg() const { return minigrad::neg(*this); }
+Tensor Tensor::exp() const { return minigrad::exp(*this); }
+Tensor Tensor::log() const { return minigrad::log(*this); }
+Tensor Tensor::pow(double p) const { return minigrad::pow(*this, p); }
+Tensor Tensor::sqrt() const { return minigrad::sqrt(*this); }
+Tensor Tensor::tanh() const { return minigrad::tanh(*this); }
+Tensor Tensor::relu() const { return minigrad::relu(*this); }
+Tensor Tensor::sigmoid() const { return minigrad::sigmoid(*this); }
+
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator+(const Tensor& a, double s) { return a.add(s); }
+Tensor operator-(const Tensor& a, double s) { return a.sub(s); }
+Tensor operator*(const Tensor& a, double s) { return a.mul(s); }
+Tensor operator/(const Tensor& a, double s) { return a.div(s); }
+Tensor operator+(double s, const Tensor& a) { return a.add(s); }
+Tensor operator*(double s, const Tensor& a) { return a.mul(s); }
+Tensor operator-(const Tensor& a) { return neg(a); }
+
+}  // namespace minigrad

@@ -1,0 +1,153 @@
+// Looking rows up by index: embedding, index_select, and one_hot.
+// Legend: V rows in the table (vocabulary), C columns (embedding dim), P looked-up positions.
+//   out = embedding(W (V, C), ids (*))  ->  out[p] = W[ids[p]],  shape ids.shape + [C]
+// This is one_hot(ids, V) (P, V) @ W (V, C) without forming the one-hot: the product
+// picks row ids[p]. Its backward is that product's dW = onehot^T @ g, i.e. a scatter-add:
+//   dW[v] = sum_{p : ids[p] == v} g[p]
+// so only rows that were looked up receive gradient.
+// Not here: the fast gather / scatter loops (core/kernels/embedding.h).
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/autograd.h"
+#include "core/kernels/embedding.h"
+
+namespace minigrad {
+
+namespace {
+
+// Every index must address a row of the table; names the first one that does not.
+void check_indices(const Tensor& ids, int64_t rows, const char* op, const char* what) {
+  if (!ids.defined()) throw std::invalid_argument(std::string(op) + ": undefined indices");
+  if (ids.dtype() != DType::Int64) {
+    throw std::invalid_argument(std::string(op) + ": indices must be torch.int64, got " +
+                                dtype_name(ids.dtype()));
+  }
+  const int64_t* p = ids.data_ptr<int64_t>();
+  for (int64_t i = 0, n = ids.numel(); i < n; ++i) {
+    if (p[i] < 0 || p[i] >= rows) {
+      throw std::out_of_range(std::string(op) + ": index " + std::to_string(p[i]) +
+                              " at position " + std::to_string(i) + " is out of range for " +
+                              what + " of " + std::to_string(rows) + " rows (expected 0.." +
+                              std::to_string(rows - 1) + ")");
+    }
+  }
+}
+
+// out (P, C) = rows of table (V, C)
+Tensor gather_rows(const Tensor& table, const Tensor& ids, Shape out_shape) {
+  int64_t C = numel_of(Shape(table.sizes().begin() + 1, table.sizes().end()));
+  Tensor out = empty(out_shape, table.dtype());
+  const int64_t* ix = ids.data_ptr<int64_t>();
+  switch (table.dtype()) {
+    case DType::Float32: kernels::gather_rows(table.data_ptr<float>(), ix, out.data_ptr<float>(), ids.numel(), C); break;
+    case DType::Float64: kernels::gather_rows(table.data_ptr<double>(), ix, out.data_ptr<double>(), ids.numel(), C); break;
+    case DType::Int64: kernels::gather_rows(table.data_ptr<int64_t>(), ix, out.data_ptr<int64_t>(), ids.numel(), C); break;
+  }
+  return out;
+}
+
+// dW (V, C) = scatter-add of g (P, C) into rows ids[p], skipping `skip_row` (padding)
+Tensor scatter_add_rows(const Tensor& g, const Tensor& ids, const Shape& table_shape, int64_t skip_row) {
+  Tensor dw = zeros(table_shape, g.dtype());
+  int64_t V = table_shape[0], C = numel_of(Shape(table_shape.begin() + 1, table_shape.end()));
+  const int64_t* ix = ids.data_ptr<int64_t>();
+  if (g.dtype() == DType::Float32)
+    kernels::scatter_add_rows(g.data_ptr<float>(), ix, dw.data_ptr<float>(), ids.numel(), V, C, skip_row);
+  else
+    kernels::scatter_add_rows(g.data_ptr<double>(), ix, dw.data_ptr<double>(), ids.numel(), V, C, skip_row);
+  return dw;
+}
+
+// Shared by embedding (EmbeddingBackward0) and index_select along dim 0 (IndexSelectBackward0).
+struct GatherBackward : Node {
+  GatherBackward(std::string name, Shape table, int64_t padding_idx)
+      : name_(std::move(name)), table_(std::move(table)), padding_idx_(padding_idx) {}
+  std::string name() const override { return name_; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    return {scatter_add_rows(g, saved(0), table_, padding_idx_), Tensor()};
+  }
+  std::string name_;
+  Shape table_;
+  int64_t padding_idx_;  // -1: none
+};
+
+}  // namespace
+
+Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx) {
+  if (!weight.defined()) throw std::invalid_argument("embedding: undefined weight");
+  if (weight.dim() != 2) {
+    throw std::invalid_argument("embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape " +
+                                shape_str(weight.sizes()));
+  }
+  int64_t V = weight.sizes()[0];
+  if (padding_idx < -1 || padding_idx >= V) {
+    throw std::out_of_range("embedding: padding_idx " + std::to_string(padding_idx) +
+                            " is out of range for a table of " + std::to_string(V) + " rows");
+  }
+  check_indices(indices, V, "embedding", "a table");
+  Shape out_shape = indices.sizes();
+  out_shape.push_back(weight.sizes()[1]);
+  Tensor out = gather_rows(weight, indices, out_shape);
+  if (any_requires_grad({&weight})) {
+    auto node = std::make_shared<GatherBackward>("EmbeddingBackward0", weight.sizes(), padding_idx);
+    node->save({indices});
+    record(out, node, {weight, indices});
+  }
+  return out;
+}
+
+// index_select(dim, index): moves `dim` to the front, gathers rows, moves it back.
+Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
+  if (!defined()) throw std::invalid_argument("index_select: undefined tensor");
+  if (index.defined() && index.dim() > 1) {
+    throw std::invalid_argument("index_select: index must be 0-D or 1-D, got shape " + shape_str(index.sizes()));
+  }
+  int64_t d = wrap_dim(dim, this->dim(), "index_select");
+  Tensor src = this->dim() == 0 ? reshape({1}) : *this;
+  if (d != 0) src = src.transpose(0, d);
+  check_indices(index, src.sizes()[0], "index_select", ("dimension " + std::to_string(d) + " with a size").c_str());
+  Tensor flat_ix = index.dim() == 0 ? index.reshape({1}) : index;
+  Shape out_shape = src.sizes();
+  out_shape[0] = flat_ix.numel();
+  Tensor out = gather_rows(src, flat_ix, out_shape);
+  if (any_requires_grad({&src})) {
+    auto node = std::make_shared<GatherBackward>("IndexSelectBackward0", src.sizes(), -1);
+    node->save({flat_ix});
+    record(out, node, {src, index});
+  }
+  if (d != 0) out = out.transpose(0, d);
+  return out;
+}
+
+Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) { return a.index_select(dim, index); }
+
+// one_hot(ids, C)[p, c] = (ids[p] == c); C = max(ids) + 1 when num_classes is -1. Int64 in and out, as torch.
+Tensor one_hot(const Tensor& indices, int64_t num_classes) {
+  if (!indices.defined()) throw std::invalid_argument("one_hot: undefined indices");
+  if (indices.dtype() != DType::Int64)
+    throw std::invalid_argument("one_hot: indices must be torch.int64, got " + dtype_name(indices.dtype()));
+  const int64_t* p = indices.data_ptr<int64_t>();
+  int64_t n = indices.numel();
+  if (num_classes == -1) {
+    if (n == 0) throw std::invalid_argument("one_hot: cannot infer the number of classes from an empty tensor; pass num_classes");
+    num_classes = *std::max_element(p, p + n) + 1;
+  } else if (num_classes < 0) {
+    throw std::invalid_argument("one_hot: num_classes must be -1 or non-negative, got " + std::to_string(num_classes));
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    if (p[i] < 0 || p[i] >= num_classes) {
+      throw std::out_of_range("one_hot: class value " + std::to_string(p[i]) + " at position " +
+                              std::to_string(i) + " is out of range for " + std::to_string(num_classes) +
+                              " classes (expected 0.." + std::to_string(num_classes - 1) + ")");
+    }
+  }
+  Shape shape = indices.sizes();
+  shape.push_back(num_classes);
+  Tensor out = zeros(shape, DType::Int64);
+  int64_t* o = out.data_ptr<int64_t>();
+  for (int64_t i = 0; i < n; ++i) o[i * num_classes + p[i]] = 1;
+  return out;
+}
+
+}  // namespace minigrad

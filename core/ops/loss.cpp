@@ -1,0 +1,97 @@
+// cross_entropy: log_softmax and the negative log-likelihood fused into one op.
+// Legend: N rows (tokens), C classes (vocabulary).
+//   logits (N, C), targets (N) Int64  ->  loss_i = logsumexp(x_i) - x_i[t_i]
+//   reduction: none -> (N); sum -> sum_i loss_i; mean -> sum_i loss_i / #(t_i != ignore_index)
+// Fused backward: d loss_i / d x_i = softmax(x_i) - onehot(t_i), which never
+// forms the (N, C) one-hot and stays finite however large the logits.
+// Not here: standalone softmax / log_softmax (softmax.cpp).
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "core/autograd.h"
+#include "core/kernels/loss.h"
+
+namespace minigrad {
+
+namespace {
+
+void check_inputs(const Tensor& logits, const Tensor& targets, int64_t ignore_index) {
+  if (!logits.defined() || !targets.defined())
+    throw std::invalid_argument("cross_entropy: undefined tensor");
+  if (!is_floating(logits.dtype()))
+    throw std::invalid_argument("cross_entropy: logits must be floating point, got " + dtype_name(logits.dtype()));
+  if (logits.dim() != 2)
+    throw std::invalid_argument("cross_entropy: expected logits of shape (N, C), got " + shape_str(logits.sizes()));
+  if (targets.dtype() != DType::Int64)
+    throw std::invalid_argument("cross_entropy: targets must be torch.int64 class indices, got " + dtype_name(targets.dtype()));
+  if (targets.dim() != 1 || targets.sizes()[0] != logits.sizes()[0]) {
+    throw std::invalid_argument("cross_entropy: expected targets of shape (" + std::to_string(logits.sizes()[0]) +
+                                ") to match logits " + shape_str(logits.sizes()) + ", got " + shape_str(targets.sizes()));
+  }
+  const int64_t* t = targets.data_ptr<int64_t>();
+  int64_t C = logits.sizes()[1];
+  for (int64_t i = 0; i < targets.numel(); ++i) {
+    if (t[i] != ignore_index && (t[i] < 0 || t[i] >= C)) {
+      throw std::out_of_range("cross_entropy: target " + std::to_string(t[i]) + " at position " +
+                              std::to_string(i) + " is out of range for " + std::to_string(C) +
+                              " classes (expected 0.." + std::to_string(C - 1) +
+                              " or ignore_index " + std::to_string(ignore_index) + ")");
+    }
+  }
+}
+
+// The fused backward. g is the gradient of the reduced loss (0-dim) or of each row's loss (N).
+//   dx_i = (softmax(x_i) - onehot(t_i)) * g_i   (g_i = g / count for mean, g for sum)
+// Rows whose target is ignore_index get zero.   saved: logits, targets
+struct CrossEntropyBackward : Node {
+  CrossEntropyBackward(Reduction r, int64_t ignore, int64_t count) : reduction(r), ignore_index(ignore), count(count) {}
+  // torch's graph shows NllLossBackward0 (fed by LogSoftmaxBackward0); ours is both in one node.
+  std::string name() const override { return "NllLossBackward0"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    Tensor x = saved(0), t = saved(1);
+    Tensor dx = empty_like(x);
+    int64_t N = x.sizes()[0], C = x.sizes()[1];
+    double scale = reduction == Reduction::Mean ? 1.0 / static_cast<double>(count) : 1.0;
+    bool per_row = reduction == Reduction::None;
+    if (x.dtype() == DType::Float32)
+      kernels::cross_entropy_backward(x.data_ptr<float>(), t.data_ptr<int64_t>(), g.data_ptr<float>(), per_row, scale, ignore_index, dx.data_ptr<float>(), N, C);
+    else
+      kernels::cross_entropy_backward(x.data_ptr<double>(), t.data_ptr<int64_t>(), g.data_ptr<double>(), per_row, scale, ignore_index, dx.data_ptr<double>(), N, C);
+    return {dx, Tensor()};
+  }
+  Reduction reduction;
+  int64_t ignore_index;
+  int64_t count;  // targets not ignored
+};
+
+}  // namespace
+
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets, Reduction reduction, int64_t ignore_index) {
+  check_inputs(logits, targets, ignore_index);
+  int64_t N = logits.sizes()[0], C = logits.sizes()[1];
+  Tensor losses = empty({N}, logits.dtype());
+  if (logits.dtype() == DType::Float32)
+    kernels::cross_entropy_forward(logits.data_ptr<float>(), targets.data_ptr<int64_t>(), ignore_index, losses.data_ptr<float>(), N, C);
+  else
+    kernels::cross_entropy_forward(logits.data_ptr<double>(), targets.data_ptr<int64_t>(), ignore_index, losses.data_ptr<double>(), N, C);
+  int64_t count = 0;
+  const int64_t* t = targets.data_ptr<int64_t>();
+  for (int64_t i = 0; i < N; ++i) count += t[i] != ignore_index;
+
+  Tensor out;
+  {
+    NoGradGuard no_grad;  // the reduction is part of this op, not a recorded sum
+    if (reduction == Reduction::None) out = losses;
+    else if (reduction == Reduction::Sum) out = losses.sum();
+    else out = losses.sum().div(static_cast<double>(count));  // 0/0 = nan when all are ignored, as torch
+  }
+  if (any_requires_grad({&logits})) {
+    auto node = std::make_shared<CrossEntropyBackward>(reduction, ignore_index, count);
+    node->save({logits, targets});
+    record(out, node, {logits, targets});
+  }
+  return out;
+}
+
+}  // namespace minigrad

@@ -1,0 +1,230 @@
+// Reductions: sum and mean (over everything or one dim), max with its indices, argmax.
+// Legend: reducing `dim` views x as (outer, n, inner): n is the reduced size,
+// outer the product of the dims before it, inner of the dims after it.
+// Not here: softmax (softmax.cpp), which reduces too but has its own backward.
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+
+#include "core/autograd.h"
+#include "core/kernels/reduce.h"
+#include "core/ops/broadcast.h"
+
+namespace minigrad {
+
+namespace {
+
+struct Split { int64_t outer = 1, n = 1, inner = 1; };
+
+Split split_at(const Shape& s, int64_t dim) {
+  Split p;
+  for (int64_t d = 0; d < static_cast<int64_t>(s.size()); ++d) {
+    if (d < dim) p.outer *= s[d];
+    else if (d == dim) p.n = s[d];
+    else p.inner *= s[d];
+  }
+  return p;
+}
+
+Shape reduced_shape(const Shape& s, int64_t dim, bool keepdim) {
+  Shape out = s;
+  if (out.empty()) return out;
+  if (keepdim) out[dim] = 1;
+  else out.erase(out.begin() + dim);
+  return out;
+}
+
+void require_defined(const Tensor& x, const char* op) {
+  if (!x.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
+}
+
+// The gradient of a sum: every input element received g of its output element.
+// g has the reduced shape; put the dim back (size 1) and broadcast.
+Tensor expand_back(const Tensor& g, const Shape& input_shape, int64_t dim, bool keepdim) {
+  Shape kept = input_shape;
+  if (!kept.empty()) kept[dim] = 1;
+  Tensor g_kept = keepdim ? g : g.detach();
+  if (!keepdim) g_kept.impl()->shape = kept;
+  return expand_to(g_kept, input_shape);
+}
+
+struct SumBackward : Node {
+  SumBackward(std::string name, Shape in, std::optional<int64_t> dim, bool keepdim, double divisor)
+      : name_(std::move(name)), in_(std::move(in)), dim_(dim), keepdim_(keepdim), divisor_(divisor) {}
+  std::string name() const override { return name_; }
+  // y = sum_dim x / divisor  =>  dx = g / divisor, broadcast along dim (divisor 1 for sum, n for mean)
+  std::vector<Tensor> backward(const Tensor& g) override {
+    Tensor dx = dim_ ? expand_back(g, in_, *dim_, keepdim_) : expand_to(g, in_);
+    return {divisor_ == 1.0 ? dx : dx.div(divisor_)};
+  }
+  std::string name_;
+  Shape in_;
+  std::optional<int64_t> dim_;  // empty: over everything
+  bool keepdim_;
+  double divisor_;
+};
+
+// Sums x over `dim` (or everything) into a tensor of `out_shape`.
+Tensor sum_forward(const Tensor& x, std::optional<int64_t> dim, const Shape& out_shape) {
+  Split p = dim ? split_at(x.sizes(), *dim) : Split{1, x.numel(), 1};
+  Tensor y = empty(out_shape, x.dtype());
+  switch (x.dtype()) {
+    case DType::Float32: kernels::sum_dim(x.data_ptr<float>(), y.data_ptr<float>(), p.outer, p.n, p.inner); break;
+    case DType::Float64: kernels::sum_dim(x.data_ptr<double>(), y.data_ptr<double>(), p.outer, p.n, p.inner); break;
+    case DType::Int64: kernels::sum_dim(x.data_ptr<int64_t>(), y.data_ptr<int64_t>(), p.outer, p.n, p.inner); break;
+  }
+  return y;
+}
+
+Tensor sum_impl(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bool mean,
+                const char* op, const char* name) {
+  require_defined(x, op);
+  if (mean && !is_floating(x.dtype())) {
+    throw std::invalid_argument(std::string(op) + ": expected a floating point tensor, got " +
+                                dtype_name(x.dtype()) + " (convert with to(DType::Float32))");
+  }
+  if (dim) dim = wrap_dim(*dim, x.dim(), op);
+  Shape out = dim ? reduced_shape(x.sizes(), *dim, keepdim) : Shape{};
+  Tensor y = sum_forward(x, dim, out);
+  double divisor = 1.0;
+  if (mean) {
+    divisor = static_cast<double>(dim && x.dim() > 0 ? x.sizes()[*dim] : (dim ? 1 : x.numel()));
+    y = y.detach().div(divisor);  // 0/0 = nan: the mean of nothing, as in torch
+  }
+  if (any_requires_grad({&x}))
+    record(y, std::make_shared<SumBackward>(name, x.sizes(), dim, keepdim, divisor), {x});
+  return y;
+}
+
+}  // namespace
+
+// y = sum x  =>  dx = g everywhere
+Tensor Tensor::sum() const { return sum_impl(*this, std::nullopt, false, false, "sum", "SumBackward0"); }
+// y = sum_dim x  =>  dx = g broadcast along dim
+Tensor Tensor::sum(int64_t dim, bool keepdim) const {
+  return sum_impl(*this, dim, keepdim, false, "sum", "SumBackward1");
+}
+// y = sum x / n  =>  dx = g / n everywhere
+Tensor Tensor::mean() const { return sum_impl(*this, std::nullopt, false, true, "mean", "MeanBackward0"); }
+Tensor Tensor::mean(int64_t dim, bool keepdim) const {
+  return sum_impl(*this, dim, keepdim, true, "mean", "MeanBackward1");
+}
+
+namespace {
+
+// y[o, i] = x[o, idx[o, i], i]  =>  dx[o, idx[o, i], i] = g[o, i], zero elsewhere
+struct MaxBackward0 : Node {
+  MaxBackward0(Shape in, int64_t dim) : in_(std::move(in)), dim_(dim) {}
+  std::string name() const override { return "MaxBackward0"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    Tensor idx = saved(0);
+    Tensor dx = zeros(in_, g.dtype());
+    Split p = split_at(in_, dim_);
+    const int64_t* ix = idx.data_ptr<int64_t>();
+    auto scatter = [&](const auto* gp, auto* dp) {
+      for (int64_t o = 0; o < p.outer; ++o)
+        for (int64_t i = 0; i < p.inner; ++i)
+          dp[(o * p.n + ix[o * p.inner + i]) * p.inner + i] = gp[o * p.inner + i];
+    };
+    if (g.dtype() == DType::Float32) scatter(g.data_ptr<float>(), dx.data_ptr<float>());
+    else scatter(g.data_ptr<double>(), dx.data_ptr<double>());
+    return {dx};
+  }
+  Shape in_;
+  int64_t dim_;
+};
+
+// values and indices of the max along dim (first occurrence wins ties; NaN wins over numbers).
+std::tuple<Tensor, Tensor> max_forward(const Tensor& x, int64_t dim, bool keepdim, const char* op) {
+  require_defined(x, op);
+  dim = wrap_dim(dim, x.dim(), op);
+  Split p = x.dim() == 0 ? Split{} : split_at(x.sizes(), dim);
+  if (p.n == 0) {
+    throw std::invalid_argument(std::string(op) + ": cannot reduce over dimension " +
+                                std::to_string(dim) + " of size 0 (shape " + shape_str(x.sizes()) +
+                                "): the maximum of nothing is undefined");
+  }
+  Shape out = reduced_shape(x.sizes(), dim, keepdim);
+  Tensor values = empty(out, x.dtype()), indices = empty(out, DType::Int64);
+  int64_t* ix = indices.data_ptr<int64_t>();
+  switch (x.dtype()) {
+    case DType::Float32: kernels::max_dim(x.data_ptr<float>(), values.data_ptr<float>(), ix, p.outer, p.n, p.inner); break;
+    case DType::Float64: kernels::max_dim(x.data_ptr<double>(), values.data_ptr<double>(), ix, p.outer, p.n, p.inner); break;
+    case DType::Int64: kernels::max_dim(x.data_ptr<int64_t>(), values.data_ptr<int64_t>(), ix, p.outer, p.n, p.inner); break;
+  }
+  return {values, indices};
+}
+
+}  // namespace
+
+std::tuple<Tensor, Tensor> Tensor::max(int64_t dim, bool keepdim) const {
+  auto [values, indices] = max_forward(*this, dim, keepdim, "max");
+  if (any_requires_grad({this})) {
+    int64_t d = this->dim() == 0 ? 0 : wrap_dim(dim, this->dim(), "max");
+    Tensor idx_kept = indices.detach();
+    if (!keepdim && this->dim() > 0) {
+      Shape kept = sizes();
+      kept[d] = 1;
+      idx_kept.impl()->shape = kept;
+    }
+    auto node = std::make_shared<MaxBackward0>(sizes(), d);
+    node->save({idx_kept});
+    record(values, node, {*this});
+  }
+  return {values, indices};
+}
+
+namespace {
+// y = max over all x  =>  dx = g / k at each of the k elements equal to y (torch's even split)
+struct MaxBackward1 : Node {
+  std::string name() const override { return "MaxBackward1"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    Tensor x = saved(0), y = saved(1);
+    Tensor dx = zeros_like(x);
+    auto spread = [&](const auto* xp, const auto* yp, const auto* gp, auto* dp) {
+      int64_t n = x.numel(), k = 0;
+      for (int64_t i = 0; i < n; ++i) k += (xp[i] == *yp || (std::isnan(xp[i]) && std::isnan(*yp)));
+      for (int64_t i = 0; i < n; ++i)
+        if (xp[i] == *yp || (std::isnan(xp[i]) && std::isnan(*yp))) dp[i] = *gp / static_cast<decltype(*gp + 0)>(k);
+    };
+    if (x.dtype() == DType::Float32) spread(x.data_ptr<float>(), y.data_ptr<float>(), g.data_ptr<float>(), dx.data_ptr<float>());
+    else spread(x.data_ptr<double>(), y.data_ptr<double>(), g.data_ptr<double>(), dx.data_ptr<double>());
+    return {dx};
+  }
+};
+}  // namespace
+
+Tensor Tensor::max() const {
+  require_defined(*this, "max");
+  if (numel() == 0) {
+    throw std::invalid_argument("max: the tensor of shape " + shape_str(sizes()) +
+                                " is empty; the maximum of nothing is undefined");
+  }
+  Tensor values = std::get<0>(max_forward(detach().reshape({numel()}), 0, false, "max"));
+  if (any_requires_grad({this})) {
+    auto node = std::make_shared<MaxBackward1>();
+    node->save({*this, values});
+    record(values, node, {*this});
+  }
+  return values;
+}
+
+Tensor Tensor::argmax(int64_t dim, bool keepdim) const {
+  return std::get<1>(max_forward(*this, dim, keepdim, "argmax"));
+}
+
+Tensor Tensor::argmax() const {
+  require_defined(*this, "argmax");
+  if (numel() == 0) throw std::invalid_argument("argmax: the tensor of shape " + shape_str(sizes()) + " is empty");
+  return std::get<1>(max_forward(detach().reshape({numel()}), 0, false, "argmax"));
+}
+
+Tensor sum(const Tensor& a) { return a.sum(); }
+Tensor sum(const Tensor& a, int64_t dim, bool keepdim) { return a.sum(dim, keepdim); }
+Tensor mean(const Tensor& a) { return a.mean(); }
+Tensor mean(const Tensor& a, int64_t dim, bool keepdim) { return a.mean(dim, keepdim); }
+std::tuple<Tensor, Tensor> max(const Tensor& a, int64_t dim, bool keepdim) { return a.max(dim, keepdim); }
+Tensor argmax(const Tensor& a, int64_t dim, bool keepdim) { return a.argmax(dim, keepdim); }
+
+}  // namespace minigrad

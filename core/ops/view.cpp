@@ -1,0 +1,206 @@
+// Shape ops. view / reshape / flatten / squeeze / unsqueeze return a tensor that
+// shares storage with its input (and so its version counter); transpose and t()
+// materialise a copy, since every minigrad tensor is contiguous.
+// Legend: a view changes only the shape, so its gradient is the incoming
+// gradient reshaped back:  y = x.view(s)  =>  dx = g.view(x.shape).
+// Not here: ops that compute new values (elementwise.cpp, reduce.cpp).
+#include <stdexcept>
+
+#include "core/autograd.h"
+#include "core/kernels/parallel.h"
+
+namespace minigrad {
+
+namespace {
+
+// A handle on x's storage with a new shape (no copy).
+Tensor alias_with_shape(const Tensor& x, const Shape& shape) {
+  Tensor y = x.detach();
+  y.impl()->shape = shape;
+  return y;
+}
+
+// The gradient of every view: reshape g back to the input's shape.
+struct ViewBackward : Node {
+  ViewBackward(std::string name, Shape input_shape)
+      : name_(std::move(name)), input_shape_(std::move(input_shape)) {}
+  std::string name() const override { return name_; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    return {alias_with_shape(g, input_shape_)};
+  }
+  std::string name_;
+  Shape input_shape_;
+};
+
+Tensor view_as(const Tensor& x, const Shape& shape, const char* grad_fn_name) {
+  Tensor y = alias_with_shape(x, shape);
+  if (any_requires_grad({&x})) record(y, std::make_shared<ViewBackward>(grad_fn_name, x.sizes()), {x});
+  return y;
+}
+
+// Resolves one -1 in `shape` and checks the element count, as torch's view does.
+Shape infer_shape(const Shape& shape, int64_t numel, const char* op) {
+  Shape out = shape;
+  int64_t known = 1, infer_at = -1;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == -1) {
+      if (infer_at >= 0) throw std::invalid_argument(std::string(op) + ": only one dimension can be inferred (-1) in " + shape_str(shape));
+      infer_at = static_cast<int64_t>(i);
+    } else if (out[i] < 0) {
+      throw std::invalid_argument(std::string(op) + ": invalid size " + std::to_string(out[i]) + " in shape " + shape_str(shape));
+    } else {
+      known *= out[i];
+    }
+  }
+  if (infer_at >= 0) {
+    if (known == 0 || numel % known != 0) {
+      throw std::invalid_argument(std::string(op) + ": shape " + shape_str(shape) +
+                                  " is invalid for input of size " + std::to_string(numel));
+    }
+    out[infer_at] = numel / known;
+  } else if (known != numel) {
+    throw std::invalid_argument(std::string(op) + ": shape " + shape_str(shape) +
+                                " is invalid for input of size " + std::to_string(numel));
+  }
+  return out;
+}
+
+void require_defined(const Tensor& x, const char* op) {
+  if (!x.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
+}
+
+}  // namespace
+
+Tensor Tensor::view(const Shape& shape) const {
+  require_defined(*this, "view");
+  return view_as(*this, infer_shape(shape, numel(), "view"), "ViewBackward0");
+}
+
+Tensor Tensor::reshape(const Shape& shape) const {
+  require_defined(*this, "reshape");
+  return view_as(*this, infer_shape(shape, numel(), "reshape"), "ReshapeAliasBackward0");
+}
+
+Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
+  require_defined(*this, "flatten");
+  if (dim() == 0) return view_as(*this, {1}, "ReshapeAliasBackward0");
+  int64_t s = wrap_dim(start_dim, dim(), "flatten"), e = wrap_dim(end_dim, dim(), "flatten");
+  if (s > e) {
+    throw std::invalid_argument("flatten: start_dim " + std::to_string(start_dim) +
+                                " comes after end_dim " + std::to_string(end_dim));
+  }
+  if (s == e) return *this;  // torch returns the input itself
+  Shape out(sizes().begin(), sizes().begin() + s);
+  int64_t merged = 1;
+  for (int64_t d = s; d <= e; ++d) merged *= sizes()[d];
+  out.push_back(merged);
+  out.insert(out.end(), sizes().begin() + e + 1, sizes().end());
+  return view_as(*this, out, "ReshapeAliasBackward0");
+}
+
+// Drops every size-1 dim (SqueezeBackward0) or just `dim` if it has size 1 (SqueezeBackward1).
+Tensor Tensor::squeeze() const {
+  require_defined(*this, "squeeze");
+  Shape out;
+  for (int64_t d : sizes()) if (d != 1) out.push_back(d);
+  return view_as(*this, out, "SqueezeBackward0");
+}
+
+Tensor Tensor::squeeze(int64_t d) const {
+  require_defined(*this, "squeeze");
+  if (dim() == 0) { wrap_dim(d, 0, "squeeze"); return view_as(*this, {}, "SqueezeBackward1"); }
+  d = wrap_dim(d, dim(), "squeeze");
+  Shape out = sizes();
+  if (out[d] == 1) out.erase(out.begin() + d);
+  return view_as(*this, out, "SqueezeBackward1");
+}
+
+Tensor Tensor::unsqueeze(int64_t d) const {
+  require_defined(*this, "unsqueeze");
+  d = wrap_dim(d, dim() + 1, "unsqueeze");  // may insert after the last dim
+  Shape out = sizes();
+  out.insert(out.begin() + d, 1);
+  return view_as(*this, out, "UnsqueezeBackward0");
+}
+
+namespace {
+
+// y = x with dims d0 and d1 swapped, as a new contiguous tensor.
+// View x as (A, n0, B, n1, C) and y as (A, n1, B, n0, C): y[a,j,b,i,c] = x[a,i,b,j,c].
+Tensor transpose_copy(const Tensor& x, int64_t d0, int64_t d1) {
+  if (d0 > d1) std::swap(d0, d1);
+  Shape out = x.sizes();
+  std::swap(out[d0], out[d1]);
+  Tensor y = empty(out, x.dtype());
+  if (d0 == d1 || x.numel() == 0) {
+    std::copy_n(static_cast<const char*>(x.raw_data()), x.numel() * element_size(x.dtype()),
+                static_cast<char*>(y.raw_data()));
+    return y;
+  }
+  const Shape& s = x.sizes();
+  int64_t A = 1, B = 1, C = 1, n0 = s[d0], n1 = s[d1];
+  for (int64_t d = 0; d < d0; ++d) A *= s[d];
+  for (int64_t d = d0 + 1; d < d1; ++d) B *= s[d];
+  for (int64_t d = d1 + 1; d < x.dim(); ++d) C *= s[d];
+  auto run = [&](const auto* src, auto* dst) {
+    kernels::parallel_for(A * n1, B * n0 * C, [&](int64_t lo, int64_t hi) {
+      for (int64_t aj = lo; aj < hi; ++aj) {
+        int64_t a = aj / n1, j = aj % n1;
+        for (int64_t b = 0; b < B; ++b)
+          for (int64_t i = 0; i < n0; ++i) {
+            const auto* in = src + (((a * n0 + i) * B + b) * n1 + j) * C;
+            auto* o = dst + (((a * n1 + j) * B + b) * n0 + i) * C;
+            for (int64_t c = 0; c < C; ++c) o[c] = in[c];
+          }
+      }
+    });
+  };
+  switch (x.dtype()) {
+    case DType::Float32: run(x.data_ptr<float>(), y.data_ptr<float>()); break;
+    case DType::Float64: run(x.data_ptr<double>(), y.data_ptr<double>()); break;
+    case DType::Int64: run(x.data_ptr<int64_t>(), y.data_ptr<int64_t>()); break;
+  }
+  return y;
+}
+
+// y = x^T over (d0, d1)  =>  dx = g^T over the same dims
+struct TransposeBackward : Node {
+  TransposeBackward(std::string name, int64_t d0, int64_t d1) : name_(std::move(name)), d0(d0), d1(d1) {}
+  std::string name() const override { return name_; }
+  std::vector<Tensor> backward(const Tensor& g) override { return {transpose_copy(g, d0, d1)}; }
+  std::string name_;
+  int64_t d0, d1;
+};
+
+}  // namespace
+
+Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
+  require_defined(*this, "transpose");
+  int64_t nd = std::max<int64_t>(dim(), 1);
+  int64_t d0 = wrap_dim(dim0, nd, "transpose"), d1 = wrap_dim(dim1, nd, "transpose");
+  if (dim() == 0) return view_as(*this, {}, "TransposeBackward0");
+  Tensor y = transpose_copy(*this, d0, d1);
+  if (any_requires_grad({this})) record(y, std::make_shared<TransposeBackward>("TransposeBackward0", d0, d1), {*this});
+  return y;
+}
+
+Tensor Tensor::t() const {
+  require_defined(*this, "t");
+  if (dim() > 2) {
+    throw std::invalid_argument("t: expects a tensor with <= 2 dimensions, but got " +
+                                std::to_string(dim()) + " (shape " + shape_str(sizes()) +
+                                "); use transpose(dim0, dim1)");
+  }
+  if (dim() < 2) return view_as(*this, sizes(), "TBackward0");
+  Tensor y = transpose_copy(*this, 0, 1);
+  if (any_requires_grad({this})) record(y, std::make_shared<TransposeBackward>("TBackward0", 0, 1), {*this});
+  return y;
+}
+
+Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) { return a.transpose(d0, d1); }
+Tensor reshape(const Tensor& a, const Shape& shape) { return a.reshape(shape); }
+Tensor flatten(const Tensor& a, int64_t s, int64_t e) { return a.flatten(s, e); }
+Tensor squeeze(const Tensor& a, int64_t d) { return a.squeeze(d); }
+Tensor unsqueeze(const Tensor& a, int64_t d) { return a.unsqueeze(d); }
+
+}  // namespace minigrad

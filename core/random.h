@@ -1,0 +1,56 @@
+// Random streams that reproduce PyTorch's CPU generator bit for bit, so that
+// `manual_seed(123); randn({6, 3})` prints what `torch.manual_seed(123); torch.randn(6, 3)` prints.
+// Not a general RNG library: only the draws torch's CPU kernels make, in torch's order.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "core/tensor.h"
+
+namespace minigrad {
+
+// A local stream, like torch.Generator: mt19937 plus the cached second normal
+// of torch's scalar Box-Muller path.
+class Generator {
+ public:
+  explicit Generator(uint64_t seed = 67280421310721ULL);  // torch's default seed
+  void manual_seed(uint64_t seed);
+  uint64_t initial_seed() const { return seed_; }
+
+  uint32_t random();    // one 32-bit draw of mt19937
+  uint64_t random64();  // two draws, as torch's random64()
+  // Uniform in [from, to): floats from 24 random bits, doubles from 53, as torch.
+  float uniform_float(float from, float to);
+  double uniform_double(double from, double to);
+  // torch's scalar normal path (normal_distribution<double>): Box-Muller that caches its second value.
+  double normal_double(double mean, double std);
+
+  // Fill n contiguous elements the way torch's uniform_/normal_ kernels do.
+  void fill_uniform(float* data, int64_t n, double from, double to);
+  void fill_uniform(double* data, int64_t n, double from, double to);
+  void fill_normal(float* data, int64_t n, double mean, double std);
+  void fill_normal(double* data, int64_t n, double mean, double std);
+
+ private:
+  uint64_t seed_ = 0;
+  std::array<uint32_t, 624> state_{};
+  int index_ = 624;
+  std::optional<double> next_double_normal_;
+};
+
+Generator& default_generator();
+void manual_seed(uint64_t seed);  // reseeds default_generator()
+
+Tensor rand(const Shape& shape, DType dtype = DType::Float32);
+Tensor randn(const Shape& shape, DType dtype = DType::Float32);
+Tensor rand(const Shape& shape, Generator& gen, DType dtype = DType::Float32);
+Tensor randn(const Shape& shape, Generator& gen, DType dtype = DType::Float32);
+Tensor rand_like(const Tensor& t);
+Tensor randn_like(const Tensor& t);
+// In-place fills with an explicit generator (Tensor::uniform_/normal_ use the default one).
+Tensor& uniform_(Tensor& t, double from, double to, Generator& gen);
+Tensor& normal_(Tensor& t, double mean, double std, Generator& gen);
+
+}  // namespace minigrad

@@ -1,0 +1,239 @@
+// Tensor: an n-dimensional array that remembers how it was made.
+// A Tensor is a cheap handle: a shared pointer to a TensorImpl, exactly like
+// libtorch's. Copying a Tensor copies the handle, not the data; `clone()` copies
+// the data, `detach()` makes a handle on the same data that forgets its history.
+// Every Tensor is row-major and contiguous. View ops (view, reshape, squeeze,
+// unsqueeze, flatten) share storage; transpose materialises a copy.
+// Not here: the formulas (core/ops/), the loops that make them fast (core/kernels/).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <iosfwd>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/storage.h"
+
+namespace minigrad {
+
+struct Node;
+class Tensor;
+
+using Shape = std::vector<int64_t>;
+// A hook sees the gradient flowing into a tensor. Returning a defined Tensor
+// replaces that gradient; returning an undefined one (Tensor{}) keeps it.
+using Hook = std::function<Tensor(const Tensor&)>;
+
+// The state behind a Tensor handle. Autograd fields are documented in core/autograd.h.
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Shape shape;
+  int64_t storage_offset = 0;  // in elements
+  DType dtype = DType::Float32;
+
+  bool requires_grad = false;        // set on leaves by the user
+  std::shared_ptr<Node> grad_fn;     // set on results of recorded ops (non-leaves)
+  std::shared_ptr<TensorImpl> grad;  // accumulated gradient of a leaf
+  std::weak_ptr<Node> grad_accumulator;  // a leaf's AccumulateGrad node, while a graph uses it
+  std::vector<Hook> hooks;           // leaf hooks; a non-leaf's hooks live on its grad_fn
+  std::string name;                  // optional label (nn::Module sets "emb.weight"); used by to_dot
+};
+
+enum class Reduction { None, Mean, Sum };
+
+class Tensor {
+ public:
+  Tensor() = default;  // an undefined tensor, like torch's `Tensor()`
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  // ---- identity and metadata ----
+  bool defined() const { return impl_ != nullptr; }
+  const Shape& sizes() const;
+  int64_t size(int64_t dim) const;  // negative dims count from the end
+  int64_t dim() const;
+  int64_t numel() const;
+  DType dtype() const;
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+  bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
+
+  // ---- raw data ----
+  template <class T> T* data_ptr() const;  // throws std::invalid_argument on a dtype mismatch
+  void* raw_data() const;
+  template <class T> T item() const;       // one-element tensors; converts like torch's item()
+  double item_double() const;              // item<double>() for any dtype
+  uint64_t version() const;                // this tensor's storage version counter
+
+  // ---- copies and conversions ----
+  Tensor to(DType dtype) const;  // differentiable between floating types (ToCopyBackward0)
+  Tensor clone() const;          // new storage; differentiable (CloneBackward0)
+  Tensor detach() const;         // same storage, no history, requires_grad false
+  Tensor contiguous() const { return *this; }  // always true in minigrad
+
+  // ---- autograd ----
+  bool requires_grad() const;
+  Tensor& requires_grad_(bool requires_grad = true);  // leaves only, as in torch
+  Tensor grad() const;  // undefined until a backward reaches this leaf
+  void set_grad(const Tensor& grad) const;  // grad = Tensor{} clears it (set_to_none)
+  bool is_leaf() const;
+  std::string grad_fn_name() const;  // "" for leaves, else e.g. "AddBackward0"
+  std::shared_ptr<Node> grad_fn() const;
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
+  void register_hook(Hook hook) const;
+  void set_name(const std::string& name) const;
+  const std::string& name() const;
+
+  // ---- in-place (not recorded; they bump the version counter) ----
+  Tensor& add_(const Tensor& other, double alpha = 1.0);
+  Tensor& add_(double scalar);
+  Tensor& sub_(const Tensor& other, double alpha = 1.0);
+  Tensor& sub_(double scalar);
+  Tensor& mul_(const Tensor& other);
+  Tensor& mul_(double scalar);
+  Tensor& zero_();
+  Tensor& fill_(double value);
+  Tensor& copy_(const Tensor& src);
+  Tensor& uniform_(double from = 0.0, double to = 1.0);  // default generator
+  Tensor& normal_(double mean = 0.0, double std = 1.0);  // default generator
+
+  // ---- differentiable ops (core/ops/) ----
+  Tensor add(const Tensor& other) const;
+  Tensor sub(const Tensor& other) const;
+  Tensor mul(const Tensor& other) const;
+  Tensor div(const Tensor& other) const;
+  Tensor add(double scalar) const;
+  Tensor sub(double scalar) const;
+  Tensor mul(double scalar) const;
+  Tensor div(double scalar) const;
+  Tensor neg() const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor pow(double exponent) const;
+  Tensor sqrt() const;
+  Tensor tanh() const;
+  Tensor relu() const;
+  Tensor sigmoid() const;
+
+  Tensor matmul(const Tensor& other) const;
+  Tensor mm(const Tensor& other) const;  // 2-D only, as torch.mm
+
+  Tensor view(const Shape& shape) const;
+  Tensor reshape(const Shape& shape) const;
+  Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
+  Tensor squeeze() const;
+  Tensor squeeze(int64_t dim) const;
+  Tensor unsqueeze(int64_t dim) const;
+  Tensor transpose(int64_t dim0, int64_t dim1) const;
+  Tensor t() const;  // 0-, 1- or 2-D, as torch
+
+  Tensor sum() const;
+  Tensor sum(int64_t dim, bool keepdim = false) const;
+  Tensor mean() const;
+  Tensor mean(int64_t dim, bool keepdim = false) const;
+  std::tuple<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;  // (values, indices)
+  Tensor max() const;
+  Tensor argmax(int64_t dim, bool keepdim = false) const;
+  Tensor argmax() const;  // over the flattened tensor
+
+  Tensor softmax(int64_t dim) const;
+  Tensor log_softmax(int64_t dim) const;
+  Tensor index_select(int64_t dim, const Tensor& index) const;
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+// ---- factories (core/factory.cpp) ----
+Tensor tensor(const std::vector<float>& values, const Shape& shape);
+Tensor tensor(const std::vector<double>& values, const Shape& shape);
+Tensor tensor(const std::vector<int64_t>& values, const Shape& shape);
+Tensor tensor(const std::vector<float>& values);
+Tensor tensor(const std::vector<double>& values);
+Tensor tensor(const std::vector<int64_t>& values);
+Tensor tensor(std::initializer_list<float> values, const Shape& shape = {});
+Tensor tensor(std::initializer_list<double> values, const Shape& shape = {});
+Tensor tensor(std::initializer_list<int64_t> values, const Shape& shape = {});
+// Plain integer literals, tensor({2, 3, 5, 1}), make Int64 as torch.tensor([2, 3, 5, 1]) does.
+Tensor tensor(std::initializer_list<int> values, const Shape& shape = {});
+Tensor scalar_tensor(double value, DType dtype = DType::Float32);  // 0-dim
+Tensor empty(const Shape& shape, DType dtype = DType::Float32);
+Tensor zeros(const Shape& shape, DType dtype = DType::Float32);
+Tensor ones(const Shape& shape, DType dtype = DType::Float32);
+Tensor full(const Shape& shape, double value, DType dtype = DType::Float32);
+Tensor arange(int64_t end, DType dtype = DType::Int64);
+Tensor arange(double start, double end, double step = 1.0, DType dtype = DType::Float32);
+Tensor empty_like(const Tensor& t);
+Tensor zeros_like(const Tensor& t);
+Tensor ones_like(const Tensor& t);
+Tensor full_like(const Tensor& t, double value);
+// rand/randn and Generator live in core/random.h.
+
+// ---- operators ----
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator+(const Tensor& a, double s);
+Tensor operator-(const Tensor& a, double s);
+Tensor operator*(const Tensor& a, double s);
+Tensor operator/(const Tensor& a, double s);
+Tensor operator+(double s, const Tensor& a);
+Tensor operator-(double s, const Tensor& a);
+Tensor operator*(double s, const Tensor& a);
+Tensor operator/(double s, const Tensor& a);
+Tensor operator-(const Tensor& a);
+
+// ---- free-function forms of the ops ----
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor neg(const Tensor& a);
+Tensor exp(const Tensor& a);
+Tensor log(const Tensor& a);
+Tensor pow(const Tensor& a, double exponent);
+Tensor sqrt(const Tensor& a);
+Tensor tanh(const Tensor& a);
+Tensor relu(const Tensor& a);
+Tensor sigmoid(const Tensor& a);
+Tensor matmul(const Tensor& a, const Tensor& b);
+Tensor mm(const Tensor& a, const Tensor& b);
+Tensor transpose(const Tensor& a, int64_t dim0, int64_t dim1);
+Tensor reshape(const Tensor& a, const Shape& shape);
+Tensor flatten(const Tensor& a, int64_t start_dim = 0, int64_t end_dim = -1);
+Tensor squeeze(const Tensor& a, int64_t dim);
+Tensor unsqueeze(const Tensor& a, int64_t dim);
+Tensor sum(const Tensor& a);
+Tensor sum(const Tensor& a, int64_t dim, bool keepdim = false);
+Tensor mean(const Tensor& a);
+Tensor mean(const Tensor& a, int64_t dim, bool keepdim = false);
+std::tuple<Tensor, Tensor> max(const Tensor& a, int64_t dim, bool keepdim = false);
+Tensor argmax(const Tensor& a, int64_t dim, bool keepdim = false);
+Tensor softmax(const Tensor& a, int64_t dim);
+Tensor log_softmax(const Tensor& a, int64_t dim);
+Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index);
+// Rows of `weight` (num_embeddings, embedding_dim) picked by Int64 `indices` of
+// any shape: result shape = indices.shape + [embedding_dim]. The padding row
+// (if padding_idx >= 0) receives no gradient. Same argument order as at::embedding.
+Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx = -1);
+Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);
+Tensor cross_entropy(const Tensor& logits, const Tensor& targets,
+                     Reduction reduction = Reduction::Mean, int64_t ignore_index = -100);
+
+// ---- printing (core/print.cpp) ----
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
+std::string to_string(const Tensor& t);
+
+// ---- helpers shared by every op ----
+// Wraps a possibly negative dim into [0, ndim); throws std::out_of_range naming `op`.
+int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);
+std::string shape_str(const Shape& shape);  // "[2, 3]"
+int64_t numel_of(const Shape& shape);
+
+}  // namespace minigrad

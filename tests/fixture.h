@@ -1,0 +1,62 @@
+// Reads the fixture files written by tools/fixturelib.py: PyTorch's reference
+// numbers, committed so the suite needs no Python. Not a general serialiser.
+#pragma once
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "core/tensor.h"
+
+namespace minigrad::testing {
+
+class Fixture {
+ public:
+  // `file` is relative to tests/fixtures/, e.g. "random.txt".
+  explicit Fixture(const std::string& file) {
+    std::string path = std::string(MINIGRAD_FIXTURE_DIR) + "/" + file;
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("fixture: cannot open " + path);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      std::istringstream ss(line);
+      std::string name, code;
+      int64_t ndim = 0;
+      ss >> name >> code >> ndim;
+      Shape shape(static_cast<size_t>(ndim));
+      for (auto& d : shape) ss >> d;
+      int64_t n = numel_of(shape);
+      if (code == "i64") {
+        std::vector<int64_t> v(static_cast<size_t>(n));
+        for (auto& x : v) ss >> x;
+        records_[name] = tensor(v, shape);
+      } else {
+        // Read words and convert with strtod, which (unlike >>) accepts nan and inf.
+        std::vector<double> v(static_cast<size_t>(n));
+        std::string word;
+        for (auto& x : v) {
+          ss >> word;
+          x = std::strtod(word.c_str(), nullptr);
+        }
+        Tensor t = tensor(v, shape);
+        records_[name] = code == "f32" ? t.to(DType::Float32) : t;
+      }
+      if (ss.fail()) throw std::runtime_error("fixture: bad record " + name + " in " + path);
+    }
+  }
+  Tensor operator[](const std::string& name) const {
+    auto it = records_.find(name);
+    if (it == records_.end()) throw std::out_of_range("fixture: no record named " + name);
+    return it->second;
+  }
+  bool has(const std::string& name) const { return records_.count(name) != 0; }
+
+ private:
+  std::map<std::string, Tensor> records_;
+};
+
+}  // namespace minigrad::testing
