@@ -4,5 +4,6 @@
 #include "core/autograd.h"
 #include "core/debug.h"
 #include "core/dtype.h"
+#include "core/graph.h"
 #include "core/random.h"
 #include "core/tensor.h"

@@ -2,6 +2,7 @@
 // Not here: the walk (autograd.cpp).
 #include "core/debug.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <iomanip>

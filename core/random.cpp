@@ -1,8 +1,9 @@
 // PyTorch's CPU random streams, reproduced bit for bit: the mt19937 engine, the
 // uniform transforms, and the two Box-Muller paths torch's normal_ kernel takes.
-// Every rounding step mirrors torch 1.13's compiled kernels (x86, AVX2 dispatch),
-// including the fused multiply-adds its compiler formed, so values match exactly.
-// Not here: any other distribution, or a faster kernel than torch's own order allows.
+// Every rounding step mirrors torch 1.13's compiled x86 kernels (normal_ runs its AVX2
+// kernel even on AVX-512 machines), including the fused multiply-adds its compiler
+// formed, so values match exactly, and on any machine (std::fma is exact everywhere).
+// Not here: other distributions, or locking (a Generator is used from one thread).
 #include "core/random.h"
 
 #include <bit>

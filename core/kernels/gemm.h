@@ -5,6 +5,7 @@
 //   dW = dy^T x  gemm(true,  false, ...)
 // A is stored (M x K) with row stride lda, or (K x M) when trans_a; B likewise.
 // gemm_reference is the plain triple loop the fast path is tested against.
+// Every C element is summed in one fixed order for any thread count (gemm.cpp).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,15 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
           const double* A, int64_t lda, const double* B, int64_t ldb,
           double beta, double* C, int64_t ldc);
+
+// C[b] = op(A[b]) op(B[b]) + beta C[b] for b < batch: one pointer per matrix, so
+// broadcast batches may share an A or a B. Threads take whole matrices when they are small.
+void gemm_batched(bool trans_a, bool trans_b, int64_t batch, int64_t M, int64_t N, int64_t K,
+                  const float* const* A, int64_t lda, const float* const* B, int64_t ldb,
+                  float beta, float* const* C, int64_t ldc);
+void gemm_batched(bool trans_a, bool trans_b, int64_t batch, int64_t M, int64_t N, int64_t K,
+                  const double* const* A, int64_t lda, const double* const* B, int64_t ldb,
+                  double beta, double* const* C, int64_t ldc);
 
 template <class T>
 void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,

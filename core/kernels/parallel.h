@@ -17,7 +17,7 @@ inline constexpr int64_t kParallelGrain = 32768;
 
 inline int max_threads() {
 #ifdef MINIGRAD_HAVE_OPENMP
-  return omp_get_max_threads();
+  return omp_in_parallel() ? 1 : omp_get_max_threads();
 #else
   return 1;
 #endif
@@ -29,7 +29,7 @@ template <class F>
 void parallel_for(int64_t n, int64_t cost, F f) {
   if (n <= 0) return;
 #ifdef MINIGRAD_HAVE_OPENMP
-  if (n * cost >= kParallelGrain && max_threads() > 1 && !omp_in_parallel()) {
+  if (n * cost >= kParallelGrain && n > 1 && max_threads() > 1) {
 #pragma omp parallel
     {
       int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
@@ -42,6 +42,35 @@ void parallel_for(int64_t n, int64_t cost, F f) {
 #endif
   (void)cost;
   f(0, n);
+}
+
+// Runs f(thread_id, thread_count) once on each of up to `threads` threads (one
+// call f(0, 1) when threads <= 1 or OpenMP is absent). For kernels that work in
+// phases (pack, then compute) separated by barrier().
+template <class F>
+void parallel_region(int threads, F f) {
+#ifdef MINIGRAD_HAVE_OPENMP
+  if (threads > 1 && !omp_in_parallel()) {
+#pragma omp parallel num_threads(threads)
+    f(omp_get_thread_num(), omp_get_num_threads());
+    return;
+  }
+#endif
+  (void)threads;
+  f(0, 1);
+}
+
+// Waits until every thread of the enclosing parallel_region arrives (a no-op on one thread).
+inline void barrier() {
+#ifdef MINIGRAD_HAVE_OPENMP
+#pragma omp barrier
+#endif
+}
+
+// The [begin, end) share of n items that thread t of nt takes: contiguous, balanced.
+inline void split_range(int64_t n, int t, int nt, int64_t& begin, int64_t& end) {
+  begin = n * t / nt;
+  end = n * (t + 1) / nt;
 }
 
 }  // namespace minigrad::kernels

@@ -8,6 +8,8 @@
 // Not here: the fast gather / scatter loops (core/kernels/embedding.h).
 #include <algorithm>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "core/autograd.h"
 #include "core/kernels/embedding.h"
@@ -17,7 +19,8 @@ namespace minigrad {
 namespace {
 
 // Every index must address a row of the table; names the first one that does not.
-void check_indices(const Tensor& ids, int64_t rows, const char* op, const char* what) {
+// `table` completes the message: "a table of 6 rows", "dimension 1 of size 4".
+void check_indices(const Tensor& ids, int64_t rows, const char* op, const std::string& table) {
   if (!ids.defined()) throw std::invalid_argument(std::string(op) + ": undefined indices");
   if (ids.dtype() != DType::Int64) {
     throw std::invalid_argument(std::string(op) + ": indices must be torch.int64, got " +
@@ -28,8 +31,7 @@ void check_indices(const Tensor& ids, int64_t rows, const char* op, const char* 
     if (p[i] < 0 || p[i] >= rows) {
       throw std::out_of_range(std::string(op) + ": index " + std::to_string(p[i]) +
                               " at position " + std::to_string(i) + " is out of range for " +
-                              what + " of " + std::to_string(rows) + " rows (expected 0.." +
-                              std::to_string(rows - 1) + ")");
+                              table + " (expected 0.." + std::to_string(rows - 1) + ")");
     }
   }
 }
@@ -59,16 +61,31 @@ Tensor scatter_add_rows(const Tensor& g, const Tensor& ids, const Shape& table_s
   return dw;
 }
 
-// Shared by embedding (EmbeddingBackward0) and index_select along dim 0 (IndexSelectBackward0).
+// Shared by embedding (EmbeddingBackward0) and index_select (IndexSelectBackward0).
+// The gather ran along `dim` moved to the front, on a table of shape `table`
+// (the source with dims 0 and `dim` swapped); the scatter runs the same way and
+// the result is swapped back and shaped like the input (a 0-dim source included).
 struct GatherBackward : Node {
-  GatherBackward(std::string name, Shape table, int64_t padding_idx)
-      : name_(std::move(name)), table_(std::move(table)), padding_idx_(padding_idx) {}
+  GatherBackward(std::string name, Shape table, int64_t dim, int64_t padding_idx)
+      : name_(std::move(name)), table_(std::move(table)), dim_(dim), padding_idx_(padding_idx) {}
   std::string name() const override { return name_; }
   std::vector<Tensor> backward(const Tensor& g) override {
-    return {scatter_add_rows(g, saved(0), table_, padding_idx_), Tensor()};
+    Tensor g_front = g.reshape(gathered_shape());
+    if (dim_ != 0) g_front = g_front.transpose(0, dim_);
+    Tensor d = scatter_add_rows(g_front, saved(0), table_, padding_idx_);
+    if (dim_ != 0) d = d.transpose(0, dim_);
+    return {d.reshape(input_shapes[0]), Tensor()};
+  }
+  // g's shape with `dim` moved to the front, before a 0-dim source's output lost its one dim.
+  Shape gathered_shape() const {
+    Shape s = table_;
+    s[0] = saved(0).numel();
+    if (dim_ != 0) std::swap(s[0], s[static_cast<std::size_t>(dim_)]);
+    return s;
   }
   std::string name_;
   Shape table_;
+  int64_t dim_;
   int64_t padding_idx_;  // -1: none
 };
 
@@ -85,12 +102,12 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
     throw std::out_of_range("embedding: padding_idx " + std::to_string(padding_idx) +
                             " is out of range for a table of " + std::to_string(V) + " rows");
   }
-  check_indices(indices, V, "embedding", "a table");
+  check_indices(indices, V, "embedding", "a table of " + std::to_string(V) + " rows");
   Shape out_shape = indices.sizes();
   out_shape.push_back(weight.sizes()[1]);
   Tensor out = gather_rows(weight, indices, out_shape);
   if (any_requires_grad({&weight})) {
-    auto node = std::make_shared<GatherBackward>("EmbeddingBackward0", weight.sizes(), padding_idx);
+    auto node = std::make_shared<GatherBackward>("EmbeddingBackward0", weight.sizes(), 0, padding_idx);
     node->save({indices});
     record(out, node, {weight, indices});
   }
@@ -98,25 +115,34 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
 }
 
 // index_select(dim, index): moves `dim` to the front, gathers rows, moves it back.
+// Output shape: the source's, with size index.numel() at `dim` (a 0-dim index counts as
+// one element; a 0-dim source gives a 0-dim result, as torch). One recorded node,
+// IndexSelectBackward0, whatever the dim: the transposes are part of this op.
 Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
   if (!defined()) throw std::invalid_argument("index_select: undefined tensor");
   if (index.defined() && index.dim() > 1) {
     throw std::invalid_argument("index_select: index must be 0-D or 1-D, got shape " + shape_str(index.sizes()));
   }
   int64_t d = wrap_dim(dim, this->dim(), "index_select");
-  Tensor src = this->dim() == 0 ? reshape({1}) : *this;
+  Tensor src = this->dim() == 0 ? detach().reshape({1}) : detach();
   if (d != 0) src = src.transpose(0, d);
-  check_indices(index, src.sizes()[0], "index_select", ("dimension " + std::to_string(d) + " with a size").c_str());
-  Tensor flat_ix = index.dim() == 0 ? index.reshape({1}) : index;
+  check_indices(index, src.sizes()[0], "index_select",
+                "dimension " + std::to_string(d) + " of size " + std::to_string(src.sizes()[0]));
+  if (this->dim() == 0 && index.numel() != 1) {
+    throw std::invalid_argument("index_select: a 0-dim tensor takes exactly one index, got " +
+                                std::to_string(index.numel()));
+  }
+  Tensor flat_ix = index.reshape({index.numel()});
   Shape out_shape = src.sizes();
   out_shape[0] = flat_ix.numel();
   Tensor out = gather_rows(src, flat_ix, out_shape);
-  if (any_requires_grad({&src})) {
-    auto node = std::make_shared<GatherBackward>("IndexSelectBackward0", src.sizes(), -1);
-    node->save({flat_ix});
-    record(out, node, {src, index});
-  }
   if (d != 0) out = out.transpose(0, d);
+  if (this->dim() == 0) out = out.reshape({});
+  if (any_requires_grad({this})) {
+    auto node = std::make_shared<GatherBackward>("IndexSelectBackward0", src.sizes(), d, -1);
+    node->save({flat_ix});
+    record(out, node, {*this, index});
+  }
   return out;
 }
 

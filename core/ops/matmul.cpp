@@ -5,6 +5,7 @@
 // Both come from dC_ij = sum_k A_ik B_kj: C_ij depends on A_ik through B_kj, on B_kj through A_ik.
 // Not here: the multiply's speed (core/kernels/gemm.cpp).
 #include <stdexcept>
+#include <vector>
 
 #include "core/autograd.h"
 #include "core/kernels/gemm.h"
@@ -31,6 +32,8 @@ void batched_gemm(const Shape& batch, const Shape& batch_a, const Shape& batch_b
   auto sa = broadcast_strides(batch_a, batch), sb = broadcast_strides(batch_b, batch);
   int64_t a_size = M * K, b_size = K * N, lda = trans_a ? M : K, ldb = trans_b ? K : N;
   int64_t nb = numel_of(batch);
+  std::vector<const T*> as(nb), bs(nb);
+  std::vector<T*> cs(nb);
   for (int64_t n = 0; n < nb; ++n) {
     int64_t rest = n, oa = 0, ob = 0;  // matrix offsets of A and B for batch index n
     for (std::size_t d = batch.size(); d-- > 0;) {
@@ -39,9 +42,11 @@ void batched_gemm(const Shape& batch, const Shape& batch_a, const Shape& batch_b
       oa += i * sa[d];
       ob += i * sb[d];
     }
-    kernels::gemm(trans_a, trans_b, M, N, K, A + oa * a_size, lda, B + ob * b_size, ldb, T(0),
-                  C + n * M * N, N);
+    as[n] = A + oa * a_size;
+    bs[n] = B + ob * b_size;
+    cs[n] = C + n * M * N;
   }
+  kernels::gemm_batched(trans_a, trans_b, nb, M, N, K, as.data(), lda, bs.data(), ldb, T(0), cs.data(), N);
 }
 
 // op(A) op(B) over broadcast batches, dispatching on dtype. `a` and `b` are already
