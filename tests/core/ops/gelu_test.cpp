@@ -1,0 +1,56 @@
+// GELU against PyTorch (forward and backward, exact and tanh) and a float64 gradcheck.
+#include <gtest/gtest.h>
+
+#include "core/core.h"
+#include "tests/fixture.h"
+#include "tests/gradcheck.h"
+
+namespace minigrad {
+namespace {
+
+void expect_close(const Tensor& got, const Tensor& want, double rel) {
+  ASSERT_EQ(got.sizes(), want.sizes());
+  Tensor a = got.to(DType::Float64), b = want.to(DType::Float64);
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    double x = a.data_ptr<double>()[i], y = b.data_ptr<double>()[i];
+    EXPECT_NEAR(x, y, rel * std::max(1.0, std::fabs(y))) << "at " << i;
+  }
+}
+
+class GeluTest : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
+
+TEST_P(GeluTest, MatchesTorch) {
+  auto [tag, approx] = GetParam();
+  testing::Fixture f("gelu.txt");
+  Tensor x = f[tag + ".x"].requires_grad_();
+  Tensor y = gelu(x, approx);
+  EXPECT_EQ(y.grad_fn_name(), "GeluBackward0");
+  y.backward(f[tag + ".g"]);
+  double rel = tag == "f32" ? 1e-6 : 1e-12;
+  expect_close(y, f[tag + "." + approx + ".y"], rel);
+  expect_close(x.grad(), f[tag + "." + approx + ".dx"], rel);
+}
+
+INSTANTIATE_TEST_SUITE_P(Gelu, GeluTest,
+                         ::testing::Combine(::testing::Values("f32", "f64"), ::testing::Values("none", "tanh")));
+
+TEST(GeluGradcheck, BothForms) {
+  Tensor x = tensor({-3.0, -1.2, -0.3, 0.0, 0.4, 1.7, 2.5}).requires_grad_();
+  for (const char* approx : {"none", "tanh"}) {
+    EXPECT_TRUE(testing::gradcheck([&](const std::vector<Tensor>& in) { return gelu(in[0], approx); }, {x}))
+        << approx;
+  }
+}
+
+TEST(GeluErrors, BadApproximateAndDtype) {
+  try {
+    gelu(ones({2}), "fast");
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("gelu: approximate must be \"none\" or \"tanh\", got \"fast\""), std::string::npos);
+  }
+  EXPECT_THROW(gelu(tensor({1, 2})), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace minigrad
