@@ -2,10 +2,9 @@
 // Not here: any op's formula (core/ops/).
 #include "core/autograd.h"
 
-#include <algorithm>
+#include <queue>
 #include <stdexcept>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "core/debug.h"
@@ -14,6 +13,7 @@ namespace minigrad {
 
 namespace {
 thread_local bool grad_mode_enabled = true;
+thread_local uint64_t next_sequence_nr = 0;  // per thread, as torch's sequence numbers are
 
 std::string legacy_type_name(const Tensor& t) {
   switch (t.dtype()) {
@@ -55,6 +55,30 @@ Tensor SavedTensor::unpack(const std::string& owner_name, bool owner_released) c
         " instead. Modify a copy (clone()) or make the change before the op that saved it.");
   }
   return data_;
+}
+
+// ---- nodes ----
+
+// A graph is a chain of shared_ptrs: freeing its root would free the next node
+// from inside this destructor, and so on, one stack frame per op. Instead every
+// input node this one holds the last reference to is moved onto a local stack,
+// and each is stripped of its own inputs before it dies, so no destructor nests.
+Node::~Node() {
+  std::vector<Edge> doomed;
+  auto take_last_references = [&doomed](std::vector<Edge>& edges) {
+    for (Edge& e : edges) {
+      // Dropping a shared reference first makes a later duplicate (x * x) the last one.
+      if (e.use_count() == 1) doomed.push_back(std::move(e));
+      else e.reset();
+    }
+    edges.clear();
+  };
+  take_last_references(next_edges);
+  while (!doomed.empty()) {
+    Edge node = std::move(doomed.back());
+    doomed.pop_back();
+    take_last_references(node->next_edges);
+  }  // `node` dies here with no inputs left to free
 }
 
 void Node::save(std::initializer_list<Tensor> tensors) {
@@ -104,18 +128,37 @@ void record(const Tensor& output, std::shared_ptr<Node> node, const std::vector<
     node->input_shapes.push_back(in.defined() ? in.sizes() : Shape{});
     node->input_dtypes.push_back(in.defined() ? in.dtype() : DType::Float32);
   }
+  node->sequence_nr = next_sequence_nr++;
   output.impl()->grad_fn = std::move(node);
   debug::on_forward(output);
 }
 
-// ---- leaves ----
+// ---- hooks and leaves ----
+
+namespace {
+
+// Runs `hooks` in the order they were registered; each sees the gradient the
+// previous one left, and may replace it with one of the same shape and dtype.
+Tensor apply_hooks(const std::vector<Hook>& hooks, Tensor g) {
+  for (std::size_t k = 0; k < hooks.size(); ++k) {
+    Hook hook = hooks[k];  // a copy: the hook may register another one and move the vector
+    Tensor replaced = hook(g);
+    if (!replaced.defined()) continue;
+    if (replaced.sizes() != g.sizes() || replaced.dtype() != g.dtype()) {
+      throw std::runtime_error("register_hook: a hook returned a gradient of shape " +
+                               shape_str(replaced.sizes()) + " " + dtype_name(replaced.dtype()) +
+                               " in place of one of shape " + shape_str(g.sizes()) + " " +
+                               dtype_name(g.dtype()));
+    }
+    g = replaced;
+  }
+  return g;
+}
+
+}  // namespace
 
 std::vector<Tensor> AccumulateGrad::backward(const Tensor& grad_output) {
-  Tensor g = grad_output;
-  for (const Hook& hook : leaf->hooks) {
-    Tensor replaced = hook(g);
-    if (replaced.defined()) g = replaced;
-  }
+  Tensor g = apply_hooks(leaf->hooks, grad_output);
   if (!leaf->grad) {
     leaf->grad = g.clone().impl_ptr();  // own the buffer: g may alias another gradient
   } else {
@@ -128,23 +171,22 @@ std::vector<Tensor> AccumulateGrad::backward(const Tensor& grad_output) {
 
 namespace {
 
-// Nodes reachable from `root`, outputs before inputs (reverse DFS post-order).
-std::vector<Node*> topological_order(Node* root) {
-  std::vector<Node*> post;
-  std::unordered_set<Node*> seen{root};
-  std::vector<std::pair<Node*, std::size_t>> stack{{root, 0}};
+// For every node reachable from `root`: how many edges point at it. A node is
+// ready to run once that many of its consumers have run.
+std::unordered_map<Node*, std::size_t> count_dependencies(Node* root) {
+  std::unordered_map<Node*, std::size_t> dependencies{{root, 0}};
+  std::vector<Node*> stack{root};  // iterative: a graph may be a million ops deep
   while (!stack.empty()) {
-    auto& [node, next] = stack.back();
-    if (next < node->next_edges.size()) {
-      Node* child = node->next_edges[next++].get();
-      if (child && seen.insert(child).second) stack.emplace_back(child, 0);
-    } else {
-      post.push_back(node);
-      stack.pop_back();
+    Node* node = stack.back();
+    stack.pop_back();
+    for (const Edge& next : node->next_edges) {
+      if (!next) continue;
+      auto [it, first_visit] = dependencies.try_emplace(next.get(), 0);
+      ++it->second;
+      if (first_visit) stack.push_back(next.get());
     }
   }
-  std::reverse(post.begin(), post.end());
-  return post;
+  return dependencies;
 }
 
 void check_gradient(const Node& node, std::size_t i, const Tensor& g) {
@@ -159,6 +201,10 @@ void check_gradient(const Node& node, std::size_t i, const Tensor& g) {
 
 }  // namespace
 
+// A topological walk from the root: a node runs once every node that feeds it a
+// gradient has run, and among the ready nodes the newest (highest sequence_nr)
+// runs first, exactly PyTorch's order. Gradients reaching a node along several
+// paths are summed in arrival order before it runs.
 void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph) {
   if (!root.requires_grad()) {
     throw std::runtime_error(
@@ -180,29 +226,34 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
                                 shape_str(root.sizes()) + " " + dtype_name(root.dtype()));
   }
 
-  Edge root_edge = gradient_edge(root);
+  Edge root_edge = gradient_edge(root);  // keeps the graph alive while we walk it
   NoGradGuard no_grad;  // backward formulas build no graph of their own
+  std::unordered_map<Node*, std::size_t> dependencies = count_dependencies(root_edge.get());
   std::unordered_map<Node*, Tensor> pending{{root_edge.get(), seed}};
-  for (Node* node : topological_order(root_edge.get())) {
-    auto it = pending.find(node);
-    if (it == pending.end()) continue;  // every path to it carried no gradient
-    Tensor g = std::move(it->second);
-    pending.erase(it);
-    for (const Hook& hook : node->hooks) {
-      Tensor replaced = hook(g);
-      if (replaced.defined()) g = replaced;
+  auto older = [](const Node* a, const Node* b) { return a->sequence_nr < b->sequence_nr; };
+  std::priority_queue<Node*, std::vector<Node*>, decltype(older)> ready(older);
+  ready.push(root_edge.get());
+  while (!ready.empty()) {
+    Node* node = ready.top();
+    ready.pop();
+    std::vector<Tensor> input_grads;
+    if (auto it = pending.find(node); it != pending.end()) {  // else no path carried a gradient
+      Tensor g = apply_hooks(node->hooks, std::move(it->second));
+      pending.erase(it);
+      debug::before_backward(*node, g);
+      input_grads = node->backward(g);
+      if (!retain_graph) node->release_saved();
+      debug::after_backward(*node, input_grads);
     }
-    debug::before_backward(*node, g);
-    std::vector<Tensor> input_grads = node->backward(g);
-    if (!retain_graph) node->release_saved();
-    debug::after_backward(*node, input_grads);
-    for (std::size_t i = 0; i < input_grads.size() && i < node->next_edges.size(); ++i) {
+    for (std::size_t i = 0; i < node->next_edges.size(); ++i) {
       Node* next = node->next_edges[i].get();
-      const Tensor& gi = input_grads[i];
-      if (!next || !gi.defined()) continue;
-      check_gradient(*node, i, gi);
-      auto [slot, inserted] = pending.try_emplace(next, gi);
-      if (!inserted) slot->second = slot->second + gi;  // a tensor used twice: sum the paths
+      if (!next) continue;
+      if (i < input_grads.size() && input_grads[i].defined()) {
+        check_gradient(*node, i, input_grads[i]);
+        auto [slot, inserted] = pending.try_emplace(next, input_grads[i]);
+        if (!inserted) slot->second = slot->second + input_grads[i];  // used twice: sum the paths
+      }
+      if (--dependencies[next] == 0) ready.push(next);
     }
   }
 }

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,7 +43,9 @@ class SavedTensor {
 };
 
 struct Node {
-  virtual ~Node() = default;
+  // Iterative, so that dropping a graph a million ops deep cannot overflow the stack
+  // (a defaulted destructor would free next_edges recursively, one frame per op).
+  virtual ~Node();
   // PyTorch's name for this node, e.g. "MulBackward0".
   virtual std::string name() const = 0;
   // Given dL/d(output), return dL/d(input_i) for each input, in the order the
@@ -59,6 +63,10 @@ struct Node {
   std::vector<DType> input_dtypes;
   std::vector<Hook> hooks;          // hooks of this node's output tensor (a non-leaf)
   bool released = false;
+  // Creation order, set by record(). The engine runs ready nodes newest first, as
+  // torch's does: that fixes the order in which a tensor used several times sums
+  // its gradients, so float results match PyTorch's bit for bit.
+  uint64_t sequence_nr = 0;
 
  private:
   std::vector<SavedTensor> saved_;
@@ -66,7 +74,10 @@ struct Node {
 
 // The node that ends every path at a leaf: adds the incoming gradient to leaf.grad.
 struct AccumulateGrad : Node {
-  explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : leaf(std::move(leaf)) {}
+  // Runs as soon as it is ready (torch gives it the largest sequence number, too).
+  explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : leaf(std::move(leaf)) {
+    sequence_nr = std::numeric_limits<uint64_t>::max();
+  }
   std::string name() const override { return "AccumulateGrad"; }
   std::vector<Tensor> backward(const Tensor& grad_output) override;
   std::shared_ptr<TensorImpl> leaf;

@@ -21,6 +21,7 @@ std::string dims(const Shape& s) {
 std::string quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
+    if (c == '\n') { out += "\\n"; continue; }  // Graphviz's line break inside a label
     if (c == '"' || c == '\\') out += '\\';
     out += c;
   }
@@ -41,7 +42,7 @@ std::string node_line(const std::string& id, const Node& node) {
 std::string to_dot(const Tensor& root) {
   if (!root.defined()) throw std::invalid_argument("to_dot: undefined tensor");
   std::ostringstream out;
-  out << "digraph minigrad {\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n";
+  out << "digraph minigrad {\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\"];\n";
   out << "  out [shape=ellipse, style=filled, fillcolor=darkolivegreen1, label="
       << quote("output\n" + dims(root.sizes())) << "];\n";
   Edge start = gradient_edge(root);

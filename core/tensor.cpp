@@ -3,8 +3,10 @@
 // Not here: differentiable ops (core/ops/), factories (factory.cpp), printing (print.cpp).
 #include "core/tensor.h"
 
+#include <cfloat>
 #include <cmath>
 #include <sstream>
+#include <type_traits>
 
 #include "core/autograd.h"
 #include "core/ops/broadcast.h"
@@ -39,10 +41,49 @@ int64_t numel_of(const Shape& shape) {
 }
 
 namespace {
+
 void require_defined(const Tensor& t, const char* op) {
   if (!t.defined())
     throw std::invalid_argument(std::string(op) + ": called on an undefined tensor");
 }
+
+std::string num(double v) {
+  std::ostringstream ss;
+  ss << v;
+  return ss.str();
+}
+
+// `value` converted to the element type T, refusing what torch's checked
+// conversion refuses: a finite value beyond float's range (rather than making
+// inf), and for int64 NaN, inf or anything beyond its range (a plain cast would
+// be undefined behaviour). Int64 truncates toward zero, as torch's fill_(2.5) does.
+template <class T> T checked_scalar(double value, const char* op) {
+  if constexpr (std::is_same_v<T, int64_t>) {
+    if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) {
+      throw std::invalid_argument(std::string(op) + ": value " + num(value) +
+                                  " cannot be converted to torch.int64 without overflow");
+    }
+  } else if constexpr (std::is_same_v<T, float>) {
+    if (std::isfinite(value) && std::fabs(value) > FLT_MAX) {
+      throw std::invalid_argument(std::string(op) + ": value " + num(value) +
+                                  " cannot be converted to torch.float32 without overflow");
+    }
+  }
+  return static_cast<T>(value);
+}
+
+// Arithmetic on an Int64 tensor takes only whole numbers: torch refuses
+// int64.add_(0.5), whose result would be a float that the tensor cannot hold.
+uint64_t integral_scalar(double value, const char* op, const char* what) {
+  if (value != std::trunc(value)) {
+    throw std::invalid_argument(std::string(op) + ": " + what + " " + num(value) +
+                                " is not a whole number, so it cannot update a torch.int64 "
+                                "tensor in place");
+  }
+  // As uint64_t, so that the arithmetic wraps on overflow instead of being undefined.
+  return static_cast<uint64_t>(checked_scalar<int64_t>(value, op));
+}
+
 }  // namespace
 
 // ---- metadata ----
@@ -51,7 +92,14 @@ const Shape& Tensor::sizes() const { require_defined(*this, "sizes"); return imp
 int64_t Tensor::dim() const { return static_cast<int64_t>(sizes().size()); }
 int64_t Tensor::numel() const { return numel_of(sizes()); }
 DType Tensor::dtype() const { require_defined(*this, "dtype"); return impl_->dtype; }
-int64_t Tensor::size(int64_t d) const { return sizes()[wrap_dim(d, dim(), "size")]; }
+int64_t Tensor::size(int64_t d) const {
+  // wrap_dim lets a 0-dim tensor take dim 0 (for reductions), but it has no size to return.
+  if (dim() == 0) {
+    throw std::out_of_range("size: dimension " + std::to_string(d) +
+                            " specified, but the tensor has no dimensions (it is 0-dim)");
+  }
+  return sizes()[wrap_dim(d, dim(), "size")];
+}
 uint64_t Tensor::version() const { require_defined(*this, "version"); return impl_->storage->version; }
 
 void* Tensor::raw_data() const {
@@ -87,13 +135,11 @@ double Tensor::item_double() const {
 }
 
 template <class T> T Tensor::item() const {
+  double v = item_double();  // validates numel
   if constexpr (std::is_same_v<T, int64_t>) {
-    if (dtype() == DType::Int64) {
-      item_double();  // validates numel
-      return *data_ptr<int64_t>();
-    }
+    if (dtype() == DType::Int64) return *data_ptr<int64_t>();  // exact, even beyond 2^53
   }
-  return static_cast<T>(item_double());
+  return checked_scalar<T>(v, "item");
 }
 template float Tensor::item<float>() const;
 template double Tensor::item<double>() const;
@@ -118,12 +164,15 @@ bool Tensor::requires_grad() const {
   return impl_->requires_grad || impl_->grad_fn != nullptr;
 }
 
+// As torch: a non-leaf already requires grad, so requires_grad_(true) leaves it be;
+// only turning it off is refused (that would cut the graph; detach() does it openly).
 Tensor& Tensor::requires_grad_(bool requires_grad) {
   require_defined(*this, "requires_grad_");
   if (!is_leaf()) {
+    if (requires_grad) return *this;
     throw std::runtime_error(
         "requires_grad_: you can only change requires_grad flags of leaf tensors; this one "
-        "was made by " + grad_fn_name() + ". Use detach() to get a leaf.");
+        "was made by " + grad_fn_name() + ". Use detach() to get a tensor without history.");
   }
   if (requires_grad && !is_floating(dtype())) {
     throw std::runtime_error("requires_grad_: only floating point tensors can require "
@@ -141,8 +190,9 @@ Tensor Tensor::grad() const {
 void Tensor::set_grad(const Tensor& grad) const {
   require_defined(*this, "set_grad");
   if (grad.defined() && (grad.sizes() != sizes() || grad.dtype() != dtype())) {
-    throw std::invalid_argument("set_grad: gradient of shape " + shape_str(grad.sizes()) +
-                                " does not match the tensor's shape " + shape_str(sizes()));
+    throw std::invalid_argument("set_grad: gradient of shape " + shape_str(grad.sizes()) + " " +
+                                dtype_name(grad.dtype()) + " does not match the tensor's " +
+                                shape_str(sizes()) + " " + dtype_name(dtype()));
   }
   impl_->grad = grad.impl_ptr();
 }
@@ -187,7 +237,9 @@ void check_inplace(const Tensor& t, const char* op) {
   }
 }
 
-// Applies dst[i] = f(dst[i], src[i broadcast]) for the float and int types.
+// dst[i] = f(dst[i], src[i]), src broadcast to dst's shape. f sees float, double,
+// or, for Int64, uint64_t: unsigned arithmetic wraps on overflow, as torch's does,
+// where signed overflow would be undefined behaviour.
 template <class F>
 void inplace_binary(Tensor& dst, const Tensor& src, const char* op, F f) {
   check_inplace(dst, op);
@@ -209,51 +261,77 @@ void inplace_binary(Tensor& dst, const Tensor& src, const char* op, F f) {
   switch (dst.dtype()) {
     case DType::Float32: run(dst.data_ptr<float>(), s.data_ptr<float>()); break;
     case DType::Float64: run(dst.data_ptr<double>(), s.data_ptr<double>()); break;
-    case DType::Int64: run(dst.data_ptr<int64_t>(), s.data_ptr<int64_t>()); break;
+    case DType::Int64:
+      run(reinterpret_cast<uint64_t*>(dst.data_ptr<int64_t>()),
+          reinterpret_cast<const uint64_t*>(s.data_ptr<int64_t>()));
+      break;
   }
   dst.impl()->storage->version++;
 }
 
+// dst[i] = f(dst[i], c), where c is `scalar` in dst's element type (see checked_scalar);
+// as in torch, float32 arithmetic happens in float32 with the scalar rounded first.
+// An Int64 dst needs a whole-number scalar unless `truncate` (fill_).
 template <class F>
-void inplace_scalar(Tensor& dst, const char* op, F f) {
+void inplace_scalar(Tensor& dst, double scalar, const char* op, bool truncate, F f) {
   check_inplace(dst, op);
   int64_t n = dst.numel();
-  auto run = [&](auto* d) {
-    using T = std::remove_reference_t<decltype(*d)>;
-    for (int64_t i = 0; i < n; ++i) d[i] = static_cast<T>(f(static_cast<double>(d[i])));
+  auto run = [&](auto* d, auto c) {
+    for (int64_t i = 0; i < n; ++i) d[i] = f(d[i], c);
   };
   switch (dst.dtype()) {
-    case DType::Float32: run(dst.data_ptr<float>()); break;
-    case DType::Float64: run(dst.data_ptr<double>()); break;
-    case DType::Int64: run(dst.data_ptr<int64_t>()); break;
+    case DType::Float32: run(dst.data_ptr<float>(), checked_scalar<float>(scalar, op)); break;
+    case DType::Float64: run(dst.data_ptr<double>(), scalar); break;
+    case DType::Int64:
+      run(reinterpret_cast<uint64_t*>(dst.data_ptr<int64_t>()),
+          truncate ? static_cast<uint64_t>(checked_scalar<int64_t>(scalar, op))
+                   : integral_scalar(scalar, op, "the scalar"));
+      break;
   }
   dst.impl()->storage->version++;
+}
+
+// dst += alpha * src. torch's CPU kernel computes this as one fused multiply-add,
+// fma(src, alpha, dst), with alpha rounded to the element type; doing the same
+// keeps optimizer steps (p.add_(g, -lr)) bit-identical to torch's.
+void axpy(Tensor& dst, const Tensor& src, double alpha, const char* op) {
+  uint64_t int_alpha =
+      dst.defined() && dst.dtype() == DType::Int64 ? integral_scalar(alpha, op, "alpha") : 0;
+  inplace_binary(dst, src, op, [alpha, int_alpha](auto a, auto b) -> decltype(a) {
+    using T = decltype(a);
+    if constexpr (std::is_floating_point_v<T>) {
+      if (alpha == 1.0) return a + b;  // fma(b, 1, a) == a + b; skip the call on the hot path
+      return std::fma(b, static_cast<T>(alpha), a);
+    } else {
+      return a + int_alpha * b;
+    }
+  });
 }
 
 }  // namespace
 
-Tensor& Tensor::add_(const Tensor& other, double alpha) {
-  if (alpha == 1.0) inplace_binary(*this, other, "add_", [](auto a, auto b) { return a + b; });
-  else inplace_binary(*this, other, "add_", [alpha](auto a, auto b) {
-    return static_cast<decltype(a)>(a + alpha * b);
-  });
-  return *this;
-}
-Tensor& Tensor::sub_(const Tensor& other, double alpha) {
-  if (alpha == 1.0) inplace_binary(*this, other, "sub_", [](auto a, auto b) { return a - b; });
-  else inplace_binary(*this, other, "sub_", [alpha](auto a, auto b) {
-    return static_cast<decltype(a)>(a - alpha * b);
-  });
-  return *this;
-}
+Tensor& Tensor::add_(const Tensor& other, double alpha) { axpy(*this, other, alpha, "add_"); return *this; }
+Tensor& Tensor::sub_(const Tensor& other, double alpha) { axpy(*this, other, -alpha, "sub_"); return *this; }
 Tensor& Tensor::mul_(const Tensor& other) {
   inplace_binary(*this, other, "mul_", [](auto a, auto b) { return a * b; });
   return *this;
 }
-Tensor& Tensor::add_(double s) { inplace_scalar(*this, "add_", [s](double a) { return a + s; }); return *this; }
-Tensor& Tensor::sub_(double s) { inplace_scalar(*this, "sub_", [s](double a) { return a - s; }); return *this; }
-Tensor& Tensor::mul_(double s) { inplace_scalar(*this, "mul_", [s](double a) { return a * s; }); return *this; }
-Tensor& Tensor::fill_(double v) { inplace_scalar(*this, "fill_", [v](double) { return v; }); return *this; }
+Tensor& Tensor::add_(double s) {
+  inplace_scalar(*this, s, "add_", false, [](auto a, auto c) { return a + c; });
+  return *this;
+}
+Tensor& Tensor::sub_(double s) {
+  inplace_scalar(*this, s, "sub_", false, [](auto a, auto c) { return a - c; });
+  return *this;
+}
+Tensor& Tensor::mul_(double s) {
+  inplace_scalar(*this, s, "mul_", false, [](auto a, auto c) { return a * c; });
+  return *this;
+}
+Tensor& Tensor::fill_(double v) {
+  inplace_scalar(*this, v, "fill_", true, [](auto, auto c) { return c; });
+  return *this;
+}
 Tensor& Tensor::zero_() { return fill_(0.0); }
 
 Tensor& Tensor::copy_(const Tensor& src) {

@@ -121,6 +121,37 @@ def elementwise_records():
     yield "to_i64_out", x.to(torch.int64)
     yield "relu_nan_x", torch.tensor([float("nan"), -1.0, 2.0])
     yield "relu_nan_out", torch.relu(torch.tensor([float("nan"), -1.0, 2.0]))
+    yield from inplace_records()
+
+
+def inplace_records():
+    """In-place ops (core/tensor.cpp): how torch rounds a scalar and alpha, and Int64 wrapping.
+    Records inplace_<code>_<op> hold p after p.<op>; the tests compare them bit for bit."""
+    torch.manual_seed(8)
+    for dtype, code in DTYPES:
+        p, g = make_input((2, 3), dtype, "any"), make_input((2, 3), dtype, "any")
+        b = make_input((3,), dtype, "any")
+        yield f"inplace_{code}_p", p
+        yield f"inplace_{code}_g", g
+        yield f"inplace_{code}_b", b
+        yield f"inplace_{code}_add_alpha", p.clone().add_(g, alpha=-0.1)  # an SGD step
+        yield f"inplace_{code}_sub_alpha", p.clone().sub_(g, alpha=0.3)
+        yield f"inplace_{code}_add_bc", p.clone().add_(b)
+        yield f"inplace_{code}_mul", p.clone().mul_(g)
+        yield f"inplace_{code}_adds", p.clone().add_(0.1)
+        yield f"inplace_{code}_subs", p.clone().sub_(0.1)
+        yield f"inplace_{code}_muls", p.clone().mul_(0.3)
+    # Exact beyond 2^53, and wrapping at 2^63 (torch's int64 arithmetic is two's complement).
+    x = torch.tensor([2**60 + 1, -7, 2**63 - 1, 5])
+    y = torch.tensor([3, 2, 1, -4])
+    yield "inplace_i64_p", x
+    yield "inplace_i64_g", y
+    yield "inplace_i64_add", x.clone().add_(y)
+    yield "inplace_i64_sub_alpha", x.clone().sub_(y, alpha=3)
+    yield "inplace_i64_mul", x.clone().mul_(y)
+    yield "inplace_i64_adds", x.clone().add_(2)
+    yield "inplace_i64_muls", x.clone().mul_(3)
+    yield "inplace_i64_fill", x.clone().fill_(-2.5)  # truncates toward zero
 
 
 # ---------------------------------------------------------------- view

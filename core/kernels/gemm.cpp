@@ -8,8 +8,10 @@
 #include "core/kernels/gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <memory>
+#include <type_traits>
 
 #include "core/kernels/parallel.h"
 
@@ -51,27 +53,62 @@ struct Scratch {
   }
 };
 
-// op(A) (M x K), rows i0.. i0+MR, depth k0.. k0+kc -> dst[k * MR + i], zero-padded past M.
+// op(A) (M x K), panels p0..p1 of MR rows, depth k0.. k0+kc -> panel p at dst + p MR kc,
+// element (i, k) at [k * MR + i]; zero-padded past M.
 template <class T>
-void pack_a(bool ta, const T* A, int64_t lda, int64_t M, int64_t i0, int64_t k0, int64_t kc, T* dst) {
+void pack_a(bool ta, const T* A, int64_t lda, int64_t M, int64_t p0, int64_t p1, int64_t k0, int64_t kc, T* dst) {
   constexpr int64_t MR = Blocking<T>::MR;
-  int64_t rows = std::min(MR, M - i0);
-  if (ta) {  // A stored (K x M): a row of the panel's depth is contiguous in memory
-    for (int64_t k = 0; k < kc; ++k) {
-      const T* src = A + (k0 + k) * lda + i0;
-      T* d = dst + k * MR;
-      for (int64_t i = 0; i < rows; ++i) d[i] = src[i];
-      for (int64_t i = rows; i < MR; ++i) d[i] = 0;
+  if (ta) {
+    // A stored (K x M): read each stored row across several panels at once, so a
+    // power-of-two lda does not make every read land in one cache set.
+    constexpr int64_t kGroup = 8;
+    for (int64_t g = p0; g < p1; g += kGroup) {
+      const int64_t g1 = std::min(p1, g + kGroup);
+      for (int64_t k = 0; k < kc; ++k) {
+        const T* src = A + (k0 + k) * lda;
+        for (int64_t p = g; p < g1; ++p) {
+          T* d = dst + p * MR * kc + k * MR;
+          const int64_t i0 = p * MR, rows = std::min(MR, M - i0);
+          for (int64_t i = 0; i < rows; ++i) d[i] = src[i0 + i];
+          for (int64_t i = rows; i < MR; ++i) d[i] = 0;
+        }
+      }
     }
-  } else {
+    return;
+  }
+  for (int64_t p = p0; p < p1; ++p) {
+    T* d = dst + p * MR * kc;
+    const int64_t i0 = p * MR, rows = std::min(MR, M - i0);
     for (int64_t i = 0; i < rows; ++i) {
       const T* src = A + (i0 + i) * lda + k0;
-      for (int64_t k = 0; k < kc; ++k) dst[k * MR + i] = src[k];
+      for (int64_t k = 0; k < kc; ++k) d[k * MR + i] = src[k];
     }
     for (int64_t i = rows; i < MR; ++i)
-      for (int64_t k = 0; k < kc; ++k) dst[k * MR + i] = 0;
+      for (int64_t k = 0; k < kc; ++k) d[k * MR + i] = 0;
   }
 }
+
+#ifdef MINIGRAD_GEMM_AVX2
+// dst[k * ld_dst + j] = src[j * ld_src + k] for an 8 x 8 block, in registers.
+inline void transpose_8x8(const float* src, int64_t ld_src, float* dst, int64_t ld_dst) {
+  __m256 r[8], t[8], s[8];
+  for (int j = 0; j < 8; ++j) r[j] = _mm256_loadu_ps(src + j * ld_src);
+  for (int j = 0; j < 8; j += 2) {
+    t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);
+    t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]);
+  }
+  for (int j = 0; j < 8; j += 4) {
+    s[j] = _mm256_shuffle_ps(t[j], t[j + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    s[j + 1] = _mm256_shuffle_ps(t[j], t[j + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    s[j + 2] = _mm256_shuffle_ps(t[j + 1], t[j + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    s[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int k = 0; k < 4; ++k) {
+    _mm256_storeu_ps(dst + k * ld_dst, _mm256_permute2f128_ps(s[k], s[k + 4], 0x20));
+    _mm256_storeu_ps(dst + (k + 4) * ld_dst, _mm256_permute2f128_ps(s[k], s[k + 4], 0x31));
+  }
+}
+#endif
 
 // op(B) (K x N), columns j0.. j0+NR, depth k0.. k0+kc -> dst[k * NR + j], zero-padded past N.
 template <class T>
@@ -89,14 +126,22 @@ void pack_b(bool tb, const T* B, int64_t ldb, int64_t N, int64_t j0, int64_t k0,
         for (int64_t j = cols; j < NR; ++j) d[j] = 0;
       }
     }
-  } else {  // B stored (N x K): one column of op(B) is a contiguous row
-    for (int64_t j = 0; j < cols; ++j) {
-      const T* src = B + (j0 + j) * ldb + k0;
-      for (int64_t k = 0; k < kc; ++k) dst[k * NR + j] = src[k];
-    }
-    for (int64_t j = cols; j < NR; ++j)
-      for (int64_t k = 0; k < kc; ++k) dst[k * NR + j] = 0;
+    return;
   }
+  // B stored (N x K): one column of op(B) is a contiguous row.
+  const T* src = B + j0 * ldb + k0;
+  int64_t k = 0;
+#ifdef MINIGRAD_GEMM_AVX2
+  if constexpr (std::is_same_v<T, float>) {
+    if (cols == NR)
+      for (; k + 8 <= kc; k += 8)
+        for (int64_t j = 0; j < NR; j += 8) transpose_8x8(src + j * ldb + k, ldb, dst + k * NR + j, NR);
+  }
+#endif
+  for (int64_t j = 0; j < cols; ++j)
+    for (int64_t kk = k; kk < kc; ++kk) dst[kk * NR + j] = src[j * ldb + kk];
+  for (int64_t j = cols; j < NR; ++j)
+    for (int64_t kk = k; kk < kc; ++kk) dst[kk * NR + j] = 0;
 }
 
 // Writes one tile: C = beta C + acc on the first K slice (C = acc when beta == 0, so
@@ -129,6 +174,11 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
                   int64_t nr, bool first, float beta) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  // Fetch the C tile while the FMAs run: its rows are ldc apart, usually far out of cache.
+  for (int64_t i = 0; i < mr; ++i) {
+    _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc + 15), _MM_HINT_T0);
+  }
   for (int64_t k = 0; k < kc; ++k) {
     __m256 b0 = _mm256_load_ps(Bp), b1 = _mm256_load_ps(Bp + 8);
     __m256 a = _mm256_broadcast_ss(Ap + 0);
@@ -211,8 +261,9 @@ void micro_kernel(int64_t kc, const T* Ap, const T* Bp, T* C, int64_t ldc, int64
 // Below this many multiply-adds packing costs more than it saves: a direct loop
 // (i, k, j order, each C element summed in k order) does the whole product.
 constexpr int64_t kSmallGemm = 8 * 8 * 8;
-// Below this many multiply-adds one thread does it all (waking a team costs ~ 5 us).
-constexpr int64_t kThreadedGemm = 64 * 64 * 64;
+// Below this many multiply-adds (~50 us on one core) one thread does it all: waking a
+// team costs a few us on an idle machine, and a whole time slice on a busy one.
+constexpr int64_t kThreadedGemm = 128 * 128 * 128;
 
 template <class T>
 void gemm_small(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
@@ -228,45 +279,52 @@ void gemm_small(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, i
   }
 }
 
+// Threads first pack all of op(B), every K slice, into shared panels; after one barrier
+// each takes tasks (a block of MC rows times a chunk of at most NC columns of C), packs
+// that block of op(A) privately and runs the micro-kernel over it, slice by slice.
+// Tasks are handed out from a counter, so a thread the OS preempts delays only its own
+// task. One barrier, rather than two per K slice, for the same reason.
 template <class T>
 void gemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
                   const T* B, int64_t ldb, T beta, T* C, int64_t ldc, int threads) {
   using Bk = Blocking<T>;
   constexpr int64_t MR = Bk::MR, NR = Bk::NR, KC = Bk::KC, MC = Bk::MC, NC = Bk::NC;
-  const int64_t m_panels = (M + MR - 1) / MR;
-  static thread_local Scratch<T> a_buf, b_buf;
-  T* Ap = a_buf.get(m_panels * MR * KC);
-  T* Bp = b_buf.get(((std::min(N, NC) + NR - 1) / NR) * NR * KC);
-  const int64_t m_blocks = (M + MC - 1) / MC;
+  const int64_t m_panels = (M + MR - 1) / MR, n_panels = (N + NR - 1) / NR;
+  const int64_t k_slices = (K + KC - 1) / KC, m_blocks = (M + MC - 1) / MC;
+  static thread_local Scratch<T> b_buf;
+  T* Bp = b_buf.get(n_panels * NR * K);  // slice pc starts at n_panels NR pc
+  std::atomic<int64_t> next_pack{0}, next_task{0};
 
-  parallel_region(threads, [&](int t, int nt) {
-    for (int64_t jc = 0; jc < N; jc += NC) {
-      const int64_t nc = std::min(NC, N - jc), n_panels = (nc + NR - 1) / NR;
-      // Enough column chunks per row block that every thread gets work.
-      const int64_t n_chunks = std::min(n_panels, std::max<int64_t>(1, (2 * nt + m_blocks - 1) / m_blocks));
-      for (int64_t pc = 0; pc < K; pc += KC) {
+  parallel_region(threads, [&](int, int nt) {
+    const int64_t packs = k_slices * n_panels;
+    for (int64_t item; (item = next_pack.fetch_add(1, std::memory_order_relaxed)) < packs;) {
+      const int64_t pc = item / n_panels * KC, q = item % n_panels, kc = std::min(KC, K - pc);
+      pack_b(tb, B, ldb, N, q * NR, pc, kc, Bp + n_panels * NR * pc + q * NR * kc);
+    }
+    barrier(nt);
+
+    // Enough column chunks that every thread gets work, none wider than NC.
+    const int64_t n_chunks = std::min(n_panels, std::max((n_panels * NR + NC - 1) / NC,
+                                                         (2 * nt + m_blocks - 1) / m_blocks));
+    const int64_t tasks = m_blocks * n_chunks;
+    static thread_local Scratch<T> a_buf;
+    T* Ap = a_buf.get(MC * KC);
+    for (int64_t task; (task = next_task.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
+      const int64_t ib = task / n_chunks, jb = task % n_chunks;
+      const int64_t p0 = ib * (MC / MR), p1 = std::min(m_panels, p0 + MC / MR);
+      const int64_t q0 = n_panels * jb / n_chunks, q1 = n_panels * (jb + 1) / n_chunks;
+      for (int64_t pc = 0; pc < K; pc += KC) {  // the K slices in one fixed order
         const int64_t kc = std::min(KC, K - pc);
-        const bool first = pc == 0;
-        int64_t b, e;
-        split_range(n_panels, t, nt, b, e);
-        for (int64_t p = b; p < e; ++p) pack_b(tb, B, ldb, N, jc + p * NR, pc, kc, Bp + p * NR * kc);
-        split_range(m_panels, t, nt, b, e);
-        for (int64_t p = b; p < e; ++p) pack_a(ta, A, lda, M, p * MR, pc, kc, Ap + p * MR * kc);
-        barrier();
-        split_range(m_blocks * n_chunks, t, nt, b, e);
-        for (int64_t task = b; task < e; ++task) {
-          const int64_t ib = task / n_chunks, jb = task % n_chunks;
-          const int64_t p0 = ib * (MC / MR), p1 = std::min(m_panels, p0 + MC / MR);
-          const int64_t q0 = n_panels * jb / n_chunks, q1 = n_panels * (jb + 1) / n_chunks;
-          for (int64_t q = q0; q < q1; ++q) {
-            const int64_t j = jc + q * NR, nr = std::min(NR, N - j);
-            for (int64_t p = p0; p < p1; ++p) {
-              const int64_t i = p * MR, mr = std::min(MR, M - i);
-              micro_kernel(kc, Ap + p * MR * kc, Bp + q * NR * kc, C + i * ldc + j, ldc, mr, nr, first, beta);
-            }
+        pack_a(ta, A, lda, M, p0, p1, pc, kc, Ap - p0 * MR * kc);
+        const T* Bs = Bp + n_panels * NR * pc;
+        for (int64_t q = q0; q < q1; ++q) {
+          const int64_t j = q * NR, nr = std::min(NR, N - j);
+          for (int64_t p = p0; p < p1; ++p) {
+            const int64_t i = p * MR, mr = std::min(MR, M - i);
+            micro_kernel(kc, Ap + (p - p0) * MR * kc, Bs + q * NR * kc, C + i * ldc + j, ldc, mr, nr,
+                         pc == 0, beta);
           }
         }
-        barrier();  // the packed panels are overwritten by the next slice
       }
     }
   });

@@ -1,11 +1,15 @@
 // Raw loops for the fused cross-entropy (derivation in core/ops/loss.cpp).
 // One thread per row, each row in a fixed order: bit-identical at any thread count.
+// float32 rows take a vectorised path (AVX2: exp8, sums kept in double); the plain
+// *_reference loops beside them are the definition, and what other dtypes and builds use.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "core/kernels/parallel.h"
+#include "core/kernels/vec_exp.h"
 
 namespace minigrad::kernels {
 
@@ -20,14 +24,80 @@ double logsumexp_row(const T* x, int64_t C) {
   return m + std::log(s);
 }
 
+template <class T>
+T cross_entropy_row_reference(const T* xi, int64_t t, int64_t C) {
+  return static_cast<T>(logsumexp_row(xi, C) - static_cast<double>(xi[t]));
+}
+
+// dx_i = (softmax(x_i) - onehot(t_i)) * w
+template <class T>
+void cross_entropy_grad_row_reference(const T* xi, int64_t t, double w, T* di, int64_t C) {
+  double lse = logsumexp_row(xi, C);
+  for (int64_t j = 0; j < C; ++j)
+    di[j] = static_cast<T>((std::exp(static_cast<double>(xi[j]) - lse) - (j == t ? 1.0 : 0.0)) * w);
+}
+
+#if defined(__AVX2__) && defined(__FMA__)
+// The row's max m (finite rows only; others return false for the reference to handle)
+// and s = sum_j e^(x_j - m), the exps in float, their sum in double.
+inline bool max_and_sum_exp(const float* x, int64_t C, float& m, double& s) {
+  __m256 vm = _mm256_set1_ps(-INFINITY), nan = _mm256_setzero_ps();
+  int64_t j = 0;
+  for (; j + 8 <= C; j += 8) {
+    __m256 v = _mm256_loadu_ps(x + j);
+    vm = _mm256_max_ps(vm, v);
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  }
+  m = max_lanes(vm);
+  bool has_nan = _mm256_movemask_ps(nan) != 0;
+  for (; j < C; ++j) {
+    m = x[j] > m ? x[j] : m;
+    has_nan = has_nan || std::isnan(x[j]);
+  }
+  if (has_nan || !std::isfinite(m)) return false;  // the reference's NaN and inf rules
+  __m256 vmm = _mm256_set1_ps(m);
+  __m256d a0 = _mm256_setzero_pd(), a1 = a0;
+  for (j = 0; j + 8 <= C; j += 8) add_to_double(exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), vmm)), a0, a1);
+  if (j < C) add_to_double(exp8(_mm256_sub_ps(load_partial(x + j, C - j, -INFINITY), vmm)), a0, a1);
+  s = sum_lanes(a0, a1);
+  return true;
+}
+
+inline float cross_entropy_row(const float* xi, int64_t t, int64_t C) {
+  float m;
+  double s;
+  if (!max_and_sum_exp(xi, C, m, s)) return cross_entropy_row_reference(xi, t, C);
+  return static_cast<float>(static_cast<double>(m) + std::log(s) - static_cast<double>(xi[t]));
+}
+
+inline void cross_entropy_grad_row(const float* xi, int64_t t, double w, float* di, int64_t C) {
+  float m;
+  double s;
+  if (!max_and_sum_exp(xi, C, m, s)) return cross_entropy_grad_row_reference(xi, t, w, di, C);
+  // softmax_j = e^(x_j - m) / s, scaled by w in one multiply
+  __m256 vm = _mm256_set1_ps(m), scale = _mm256_set1_ps(static_cast<float>(w / s));
+  int64_t j = 0;
+  for (; j + 8 <= C; j += 8)
+    _mm256_storeu_ps(di + j, _mm256_mul_ps(exp8(_mm256_sub_ps(_mm256_loadu_ps(xi + j), vm)), scale));
+  if (j < C)
+    store_partial(di + j, C - j, _mm256_mul_ps(exp8(_mm256_sub_ps(load_partial(xi + j, C - j, 0), vm)), scale));
+  di[t] = static_cast<float>((std::exp(static_cast<double>(xi[t]) - m) / s - 1.0) * w);
+}
+#endif
+
 // loss[i] = logsumexp(x_i) - x_i[t_i], or 0 where t_i == ignore_index
 template <class T>
 void cross_entropy_forward(const T* x, const int64_t* t, int64_t ignore_index, T* loss, int64_t N, int64_t C) {
   parallel_for(N, C * 8, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
       if (t[i] == ignore_index) { loss[i] = 0; continue; }
-      const T* xi = x + i * C;
-      loss[i] = static_cast<T>(logsumexp_row(xi, C) - static_cast<double>(xi[t[i]]));
+#if defined(__AVX2__) && defined(__FMA__)
+      if constexpr (std::is_same_v<T, float>) {
+        loss[i] = cross_entropy_row(x + i * C, t[i], C);
+        continue;
+      }
+#endif
+      loss[i] = cross_entropy_row_reference(x + i * C, t[i], C);
     }
   });
 }
@@ -38,18 +108,42 @@ void cross_entropy_backward(const T* x, const int64_t* t, const T* g, bool per_r
                             int64_t ignore_index, T* dx, int64_t N, int64_t C) {
   parallel_for(N, C * 8, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
-      const T* xi = x + i * C;
       T* di = dx + i * C;
       if (t[i] == ignore_index) {
         for (int64_t j = 0; j < C; ++j) di[j] = 0;
         continue;
       }
       double w = scale * static_cast<double>(per_row ? g[i] : g[0]);
-      double lse = logsumexp_row(xi, C);
-      for (int64_t j = 0; j < C; ++j)
-        di[j] = static_cast<T>((std::exp(static_cast<double>(xi[j]) - lse) - (j == t[i] ? 1.0 : 0.0)) * w);
+#if defined(__AVX2__) && defined(__FMA__)
+      if constexpr (std::is_same_v<T, float>) {
+        if (w != 0 && std::isfinite(w)) {
+          cross_entropy_grad_row(x + i * C, t[i], w, di, C);
+          continue;
+        }
+      }
+#endif
+      cross_entropy_grad_row_reference(x + i * C, t[i], w, di, C);
     }
   });
+}
+
+// The plain loops, kept as the definition the vectorised path is tested against.
+template <class T>
+void cross_entropy_forward_reference(const T* x, const int64_t* t, int64_t ignore_index, T* loss, int64_t N, int64_t C) {
+  for (int64_t i = 0; i < N; ++i)
+    loss[i] = t[i] == ignore_index ? T(0) : cross_entropy_row_reference(x + i * C, t[i], C);
+}
+
+template <class T>
+void cross_entropy_backward_reference(const T* x, const int64_t* t, const T* g, bool per_row, double scale,
+                                      int64_t ignore_index, T* dx, int64_t N, int64_t C) {
+  for (int64_t i = 0; i < N; ++i) {
+    if (t[i] == ignore_index) {
+      for (int64_t j = 0; j < C; ++j) dx[i * C + j] = 0;
+      continue;
+    }
+    cross_entropy_grad_row_reference(x + i * C, t[i], scale * static_cast<double>(per_row ? g[i] : g[0]), dx + i * C, C);
+  }
 }
 
 }  // namespace minigrad::kernels

@@ -60,10 +60,16 @@ void parallel_region(int threads, F f) {
   f(0, 1);
 }
 
-// Waits until every thread of the enclosing parallel_region arrives (a no-op on one thread).
-inline void barrier() {
+// Waits until all `thread_count` threads of the parallel_region arrive. A no-op on one
+// thread, which matters: called from a region that ran inline inside another team's
+// loop, an OpenMP barrier would bind to that outer team and wait forever.
+inline void barrier(int thread_count) {
 #ifdef MINIGRAD_HAVE_OPENMP
+  if (thread_count > 1) {
 #pragma omp barrier
+  }
+#else
+  (void)thread_count;
 #endif
 }
 

@@ -12,7 +12,9 @@
 namespace minigrad::kernels {
 
 // Accumulate floats in double: a sum of many float32 values keeps its digits.
-template <class T> using acc_t = std::conditional_t<std::is_floating_point_v<T>, double, T>;
+// Integers in uint64_t, so that an overflowing sum wraps (as torch's does) instead
+// of being undefined behaviour.
+template <class T> using acc_t = std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
 
 // y[o, i] = sum_k x[o, k, i]
 template <class T>

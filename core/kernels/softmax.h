@@ -27,9 +27,9 @@ void softmax(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool log
         if (!log) yp[k * inner] = ek;
         s += ek;
       }
-      if (log) {
-        T lse = m + static_cast<T>(std::log(s));
-        for (int64_t k = 0; k < n; ++k) yp[k * inner] = xp[k * inner] - lse;
+      if (log) {  // (x - m) - log s, as torch: m + log s would round away x's low bits
+        T ls = static_cast<T>(std::log(s));
+        for (int64_t k = 0; k < n; ++k) yp[k * inner] = (xp[k * inner] - m) - ls;
       } else {
         T inv = static_cast<T>(1.0 / s);
         for (int64_t k = 0; k < n; ++k) yp[k * inner] *= inv;

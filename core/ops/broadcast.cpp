@@ -1,7 +1,11 @@
 // Broadcasting rules and the raw expand / sum_to loops (see broadcast.h).
 #include "core/ops/broadcast.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <stdexcept>
+#include <type_traits>
+#include <vector>
 
 namespace minigrad {
 
@@ -62,16 +66,35 @@ void expand_loop(const T* in, T* out, const Shape& out_shape, const std::vector<
   for_each_broadcast(out_shape, strides, [&](int64_t i, int64_t off) { out[i] = in[off]; });
 }
 
+// What a sum accumulates in: float32 in double (as kernels/reduce.h does, so a
+// float32 bias gradient keeps its digits and rounds once), and int64 in uint64,
+// where overflow wraps instead of being undefined.
 template <class T>
-void sum_to_loop(const T* in, T* out, const Shape& in_shape, const std::vector<int64_t>& strides) {
+using sum_acc_t = std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
+
+template <class T>
+void sum_to_loop(const T* in, T* out, const Shape& in_shape, const std::vector<int64_t>& strides,
+                 int64_t out_numel) {
   // Walk the big tensor in order, adding into the small one: each small element
   // is accumulated in row-major order of the big one, a fixed order.
-  for_each_broadcast(in_shape, strides, [&](int64_t i, int64_t off) { out[off] += in[i]; });
+  std::vector<sum_acc_t<T>> acc(static_cast<std::size_t>(out_numel), 0);
+  for_each_broadcast(in_shape, strides,
+                     [&](int64_t i, int64_t off) { acc[off] += static_cast<sum_acc_t<T>>(in[i]); });
+  for (int64_t k = 0; k < out_numel; ++k) out[k] = static_cast<T>(acc[k]);
 }
 
+// The loops index `small` with broadcast strides: a shape that does not broadcast
+// to `big` would read or write out of bounds, so refuse it here.
+void require_broadcastable(const Shape& small, const Shape& big, const char* op) {
+  if (small.size() > big.size() || broadcast_shapes(small, big, op) != big) {
+    throw std::invalid_argument(std::string(op) + ": shape " + shape_str(small) +
+                                " does not broadcast to shape " + shape_str(big));
+  }
+}
 }  // namespace
 
 Tensor expand_to(const Tensor& t, const Shape& shape) {
+  require_broadcastable(t.sizes(), shape, "expand_to");
   Tensor out = empty(shape, t.dtype());
   auto strides = broadcast_strides(t.sizes(), shape);
   switch (t.dtype()) {
@@ -84,12 +107,14 @@ Tensor expand_to(const Tensor& t, const Shape& shape) {
 
 Tensor sum_to(const Tensor& t, const Shape& shape) {
   if (t.sizes() == shape) return t;
-  Tensor out = zeros(shape, t.dtype());
+  require_broadcastable(shape, t.sizes(), "sum_to");
+  Tensor out = empty(shape, t.dtype());
   auto strides = broadcast_strides(shape, t.sizes());
+  int64_t n = out.numel();
   switch (t.dtype()) {
-    case DType::Float32: sum_to_loop(t.data_ptr<float>(), out.data_ptr<float>(), t.sizes(), strides); break;
-    case DType::Float64: sum_to_loop(t.data_ptr<double>(), out.data_ptr<double>(), t.sizes(), strides); break;
-    case DType::Int64: sum_to_loop(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), t.sizes(), strides); break;
+    case DType::Float32: sum_to_loop(t.data_ptr<float>(), out.data_ptr<float>(), t.sizes(), strides, n); break;
+    case DType::Float64: sum_to_loop(t.data_ptr<double>(), out.data_ptr<double>(), t.sizes(), strides, n); break;
+    case DType::Int64: sum_to_loop(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), t.sizes(), strides, n); break;
   }
   return out;
 }

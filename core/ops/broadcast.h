@@ -11,9 +11,11 @@ namespace minigrad {
 // The broadcast shape of a and b; throws std::invalid_argument naming `op` and both shapes.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 // A new contiguous tensor of `shape` holding t broadcast to it.
+// Throws std::invalid_argument if t's shape does not broadcast to `shape`.
 Tensor expand_to(const Tensor& t, const Shape& shape);
 // Sums `t` down to `shape`, the inverse of broadcasting: leading dims are summed
-// away, and dims where `shape` has 1 are summed with keepdim.
+// away, and dims where `shape` has 1 are summed with keepdim. Returns t itself if
+// the shapes are equal; throws std::invalid_argument if `shape` does not broadcast to t's.
 Tensor sum_to(const Tensor& t, const Shape& shape);
 // Element strides of a contiguous `shape`, read as if broadcast to `out` (0 on broadcast dims).
 std::vector<int64_t> broadcast_strides(const Shape& shape, const Shape& out);

@@ -3,8 +3,12 @@
 // backward node, whose comment derives the gradient.
 // Shapes: a, b broadcast to out; the gradient of a broadcast input is summed back (sum_to).
 // Not here: the loops' speed (core/kernels/elementwise.h), in-place ops (core/tensor.cpp).
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 #include "core/autograd.h"
 #include "core/kernels/elementwise.h"
@@ -63,8 +67,10 @@ Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
 template <class F>
 Tensor with_scalar(const Tensor& x, double s, const char* op, F f) {
   if (x.defined() && x.dtype() == DType::Int64) {
-    if (s != std::trunc(s) || !(std::fabs(s) < 9.2e18)) {
-      throw std::invalid_argument(std::string(op) + ": the scalar " + std::to_string(s) +
+    if (s != std::trunc(s) || !(s >= -9223372036854775808.0 && s < 9223372036854775808.0)) {
+      std::ostringstream value;
+      value << s;
+      throw std::invalid_argument(std::string(op) + ": the scalar " + value.str() +
                                   " is not an integer that fits a torch.int64 tensor");
     }
     return binary(x, full({}, s, DType::Int64), op, f);
@@ -125,7 +131,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   });
 }
 
-// out = a / b  =>  da = sum_to(g / b),  db = sum_to(-g * a / b^2)      saved: a, b
+// out = a / b  =>  da = sum_to(g / b),  db = sum_to(-g * (a / b) / b)      saved: a, b
+// (grouped as torch groups it, so float results round the same way)
 Tensor div(const Tensor& a, const Tensor& b) {
   require_floating(a, "div");  // integer division by zero would be undefined; torch divides in float
   require_floating(b, "div");
@@ -133,7 +140,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
   Shape sa = a.sizes(), sb = b.sizes();
   return recorded(out, {a, b}, "DivBackward0", {a, b}, [sa, sb](const Node& n, const Tensor& g) {
     Tensor x = n.saved(0), y = n.saved(1);
-    return std::vector<Tensor>{sum_to(g / y, sa), sum_to(-g * x / (y * y), sb)};
+    return std::vector<Tensor>{sum_to(g / y, sa), sum_to(-g * ((x / y) / y), sb)};
   });
 }
 
@@ -174,21 +181,24 @@ Tensor operator-(double s, const Tensor& x) {
     return std::vector<Tensor>{-g};
   });
 }
-// out = s / x  =>  dx = -g * s / x^2 = -g * out / x      saved: x, out
-// (torch computes s / x as x.reciprocal() * s, hence its node's name)
+// out = s / x, computed as torch computes it: r = 1 / x, out = r * s (hence the node's name)
+//   =>  dx = d(out)/dr * dr/dx = -(g s) r^2      saved: r
 Tensor operator/(double s, const Tensor& x) {
-  Tensor out = unary(x, "div", [s](auto v) { return static_cast<decltype(v)>(s) / v; });
-  return recorded(out, {x}, "MulBackward0", {x, out}, [](const Node& n, const Tensor& g) {
-    Tensor xv = n.saved(0), y = n.saved(1);
-    return std::vector<Tensor>{-g * y / xv};
+  Tensor r = unary(x, "div", [](auto v) { return decltype(v)(1) / v; });
+  Tensor out = unary(r, "div", [s](auto v) { return v * static_cast<decltype(v)>(s); });
+  return recorded(out, {x}, "MulBackward0", {r}, [s](const Node& n, const Tensor& g) {
+    Tensor rv = n.saved(0);
+    return std::vector<Tensor>{-g.mul(s) * (rv * rv)};
   });
 }
 
 // ---- unary functions ----
 
-// y = -x  =>  dx = -g
+// y = -x  =>  dx = -g.  Int64 too, as 0 - x in wrapping arithmetic: -INT64_MIN is INT64_MIN, as in torch.
 Tensor neg(const Tensor& x) {
-  Tensor y = unary(x, "neg", [](auto v) { return -v; });
+  Tensor y = x.defined() && x.dtype() == DType::Int64
+                 ? with_scalar(x, 0.0, "neg", [](auto v, auto zero) { return zero - v; })
+                 : unary(x, "neg", [](auto v) { return -v; });
   return recorded(y, {x}, "NegBackward0", {}, [](const Node&, const Tensor& g) {
     return std::vector<Tensor>{unary(g, "neg", [](auto v) { return -v; })};
   });
@@ -210,14 +220,29 @@ Tensor log(const Tensor& x) {
   });
 }
 
-// y = x^p  =>  dx = g * p * x^(p-1)  (0 when p == 0, as torch)      saved: x
+namespace {
+// v^p the way torch's CPU kernel computes it: the common exponents by products,
+// sqrt or a reciprocal (exact to the last bit, and faster), the rest by std::pow in double.
+template <class T> T pow_value(T v, double p) {
+  if (p == 0.0) return T(1);
+  if (p == 1.0) return v;
+  if (p == 0.5) return std::sqrt(v);
+  if (p == -0.5) return T(1) / std::sqrt(v);
+  if (p == -1.0) return T(1) / v;
+  if (p == 2.0) return v * v;
+  if (p == 3.0) return v * v * v;
+  if (p == -2.0) return T(1) / (v * v);
+  return static_cast<T>(std::pow(v, p));
+}
+}  // namespace
+
+// y = x^p  =>  dx = g * (p * x^(p-1))  (0 when p == 0, as torch)      saved: x
 Tensor pow(const Tensor& x, double p) {
-  Tensor y = unary(x, "pow", [p](auto v) { return static_cast<decltype(v)>(std::pow(v, p)); });
+  Tensor y = unary(x, "pow", [p](auto v) { return pow_value(v, p); });
   return recorded(y, {x}, "PowBackward0", {x}, [p](const Node& n, const Tensor& g) {
     if (p == 0.0) return std::vector<Tensor>{zeros_like(g)};
-    Tensor xv = n.saved(0);
-    Tensor dydx = unary(xv, "pow", [p](auto v) {
-      return static_cast<decltype(v)>(p * std::pow(v, p - 1.0));
+    Tensor dydx = unary(n.saved(0), "pow", [p](auto v) {
+      return static_cast<decltype(v)>(p) * pow_value(v, p - 1.0);
     });
     return std::vector<Tensor>{g * dydx};
   });
@@ -240,25 +265,45 @@ Tensor tanh(const Tensor& x) {
   });
 }
 
-// y = max(x, 0)  =>  dx = g where y > 0, else 0      saved: y
+// y = max(x, 0), NaN staying NaN as in torch  =>  dx = g where y > 0, else 0      saved: y
+// (torch's threshold_backward: a select, not g * mask, so an infinite g still gives 0 where y <= 0)
 Tensor relu(const Tensor& x) {
-  Tensor y = unary(x, "relu", [](auto v) { return v > 0 ? v : decltype(v)(0); });
+  Tensor y = unary(x, "relu", [](auto v) { return v > 0 || std::isnan(v) ? v : decltype(v)(0); });
   return recorded(y, {x}, "ReluBackward0", {y}, [](const Node& n, const Tensor& g) {
-    Tensor mask = unary(n.saved(0), "relu", [](auto v) { return v > 0 ? decltype(v)(1) : decltype(v)(0); });
-    return std::vector<Tensor>{g * mask};
+    Tensor yv = n.saved(0);
+    Tensor dx = empty_like(g);
+    auto select = [&](const auto* gp, const auto* yp, auto* dp) {
+      using T = std::remove_const_t<std::remove_pointer_t<decltype(gp)>>;
+      kernels::zip(gp, yp, dp, g.numel(), [](T gv, T y) { return y <= 0 ? T(0) : gv; });
+    };
+    if (g.dtype() == DType::Float32) select(g.data_ptr<float>(), yv.data_ptr<float>(), dx.data_ptr<float>());
+    else select(g.data_ptr<double>(), yv.data_ptr<double>(), dx.data_ptr<double>());
+    return std::vector<Tensor>{dx};
   });
 }
 
-// y = 1 / (1 + e^-x)  =>  dx = g * y * (1 - y)      saved: y
+// y = 1 / (1 + e^-x)  =>  dx = g * (1 - y) * y      saved: y
 Tensor sigmoid(const Tensor& x) {
   Tensor y = unary(x, "sigmoid", [](auto v) { return decltype(v)(1) / (decltype(v)(1) + std::exp(-v)); });
   return recorded(y, {x}, "SigmoidBackward0", {y}, [](const Node& n, const Tensor& g) {
     Tensor yv = n.saved(0);
-    return std::vector<Tensor>{g * yv * (1.0 - yv)};
+    return std::vector<Tensor>{g * (1.0 - yv) * yv};
   });
 }
 
 // ---- copies ----
+
+namespace {
+// Truncates toward zero. A float outside int64's range (or NaN) has no defined C++
+// conversion; torch on x86 gives INT64_MIN (what cvttsd2si returns), and so do we.
+template <class T> int64_t to_int64(T v) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (!(v >= T(-9223372036854775808.0) && v < T(9223372036854775808.0)))
+      return std::numeric_limits<int64_t>::min();
+  }
+  return static_cast<int64_t>(v);
+}
+}  // namespace
 
 // y = x as another dtype  =>  dx = g converted back (floating types only carry gradients)
 Tensor Tensor::to(DType target) const {
@@ -270,7 +315,7 @@ Tensor Tensor::to(DType target) const {
     switch (target) {
       case DType::Float32: std::copy(src, src + n, y.data_ptr<float>()); break;
       case DType::Float64: std::copy(src, src + n, y.data_ptr<double>()); break;
-      case DType::Int64: std::copy(src, src + n, y.data_ptr<int64_t>()); break;
+      case DType::Int64: std::transform(src, src + n, y.data_ptr<int64_t>(), [](auto v) { return to_int64(v); }); break;
     }
   };
   switch (dtype()) {

@@ -106,7 +106,15 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
                                 std::to_string(K) + " columns vs " +
                                 std::to_string(sb[sb.size() - 2]) + " rows)");
   }
-  Shape batch = broadcast_shapes(batch_of(sa), batch_of(sb), "matmul");
+  Shape batch;
+  try {
+    batch = broadcast_shapes(batch_of(sa), batch_of(sb), "matmul");
+  } catch (const std::invalid_argument& e) {
+    // broadcast_shapes sees only the batch dims; name the operands the caller passed.
+    throw std::invalid_argument("matmul: the batch dims of shapes " + matrix_str(a.sizes()) + " and " +
+                                matrix_str(b.sizes()) + " cannot be broadcast together (" +
+                                e.what() + ")");
+  }
   Tensor a3 = a.detach().reshape(sa), b3 = b.detach().reshape(sb);
   Tensor out = bmm(a3, false, b3, false, batch);
   Shape full_out = out.sizes();

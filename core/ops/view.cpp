@@ -4,7 +4,10 @@
 // Legend: a view changes only the shape, so its gradient is the incoming
 // gradient reshaped back:  y = x.view(s)  =>  dx = g.view(x.shape).
 // Not here: ops that compute new values (elementwise.cpp, reduce.cpp).
+#include <algorithm>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "core/autograd.h"
 #include "core/kernels/parallel.h"
@@ -83,8 +86,8 @@ Tensor Tensor::reshape(const Shape& shape) const {
 
 Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
   require_defined(*this, "flatten");
-  if (dim() == 0) return view_as(*this, {1}, "ReshapeAliasBackward0");
   int64_t s = wrap_dim(start_dim, dim(), "flatten"), e = wrap_dim(end_dim, dim(), "flatten");
+  if (dim() == 0) return view_as(*this, {1}, "ReshapeAliasBackward0");  // dims 0 / -1 only, as torch
   if (s > e) {
     throw std::invalid_argument("flatten: start_dim " + std::to_string(start_dim) +
                                 " comes after end_dim " + std::to_string(end_dim));
@@ -117,7 +120,14 @@ Tensor Tensor::squeeze(int64_t d) const {
 
 Tensor Tensor::unsqueeze(int64_t d) const {
   require_defined(*this, "unsqueeze");
-  d = wrap_dim(d, dim() + 1, "unsqueeze");  // may insert after the last dim
+  int64_t n = dim() + 1;  // a new dim may go after the last one: d in [-n, n)
+  if (d < -n || d >= n) {
+    throw std::out_of_range("unsqueeze: dimension " + std::to_string(d) +
+                            " is out of range for inserting into a tensor of " +
+                            std::to_string(dim()) + " dimension(s) (expected a dim in [" +
+                            std::to_string(-n) + ", " + std::to_string(n - 1) + "])");
+  }
+  if (d < 0) d += n;
   Shape out = sizes();
   out.insert(out.begin() + d, 1);
   return view_as(*this, out, "UnsqueezeBackward0");

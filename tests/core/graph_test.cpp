@@ -25,8 +25,8 @@ TEST(GraphTest, EmbeddingMatmulLossGraph) {
   EXPECT_NE(dot.find("n0 [shape=box, label=\"NllLossBackward0\"]"), std::string::npos) << dot;
   EXPECT_NE(dot.find("n1 [shape=box, label=\"MmBackward0\"]"), std::string::npos) << dot;
   EXPECT_NE(dot.find("n2 [shape=box, label=\"EmbeddingBackward0\"]"), std::string::npos) << dot;
-  EXPECT_NE(dot.find("label=\"emb.weight\n(6, 3)\""), std::string::npos) << dot;
-  EXPECT_NE(dot.find("label=\"head.weight\n(3, 6)\""), std::string::npos) << dot;
+  EXPECT_NE(dot.find("label=\"emb.weight\\n(6, 3)\""), std::string::npos) << dot;
+  EXPECT_NE(dot.find("label=\"head.weight\\n(3, 6)\""), std::string::npos) << dot;
   // Edges flow from input to op, labelled with the input's shape.
   EXPECT_NE(dot.find("n0 -> out [label=\"()\"]"), std::string::npos) << dot;
   EXPECT_NE(dot.find("n1 -> n0 [label=\"(2, 6)\"]"), std::string::npos) << dot;
@@ -42,14 +42,14 @@ TEST(GraphTest, SharedInputAppearsOnceWithTwoEdges) {
   Tensor x = ones({2}).requires_grad_();
   Tensor y = (x * x).sum();
   std::string dot = to_dot(y);
-  EXPECT_EQ(count(dot, "label=\"leaf\n(2)\""), 1) << dot;
+  EXPECT_EQ(count(dot, "label=\"leaf\\n(2)\""), 1) << dot;
   EXPECT_EQ(count(dot, "n2 -> n1"), 2) << dot;  // x feeds MulBackward0 twice
 }
 
 TEST(GraphTest, TensorWithoutHistoryIsJustTheOutput) {
   std::string dot = to_dot(ones({2, 2}));
   EXPECT_EQ(count(dot, "->"), 0);
-  EXPECT_NE(dot.find("output\n(2, 2)"), std::string::npos);
+  EXPECT_NE(dot.find("output\\n(2, 2)"), std::string::npos);
   EXPECT_THROW(to_dot(Tensor()), std::invalid_argument);
 }
 

@@ -298,7 +298,7 @@ TEST(ElementwiseTest, BroadcastMismatchNamesOpAndShapes) {
   expect_error<std::invalid_argument>([&] { a * b; }, {"mul", "[2, 3]", "[4]"});
   expect_error<std::invalid_argument>([&] { a / b; }, {"div", "[2, 3]", "[4]"});
   expect_error<std::invalid_argument>([&] { ones({2, 1, 3}) + ones({4, 2}); },
-                                      {"add", "[2, 1, 3]", "[4, 2]", "2 vs 3"});
+                                      {"add", "[2, 1, 3]", "[4, 2]", "3 vs 2"});
 }
 
 TEST(ElementwiseTest, DtypeMismatchNamesBothDtypes) {
@@ -325,9 +325,19 @@ TEST(ElementwiseTest, FloatingOnlyOpsRejectInt64) {
 TEST(ElementwiseTest, Int64RejectsNonIntegralScalars) {
   Tensor i = tensor({1, 2});
   expect_error<std::invalid_argument>([&] { i + 0.5; }, {"add", "0.5", "torch.int64"});
-  expect_error<std::invalid_argument>([&] { i * 1e19; }, {"mul", "torch.int64"});
+  expect_error<std::invalid_argument>([&] { i * 1e19; }, {"mul", "1e+19", "torch.int64"});
   expect_error<std::invalid_argument>([&] { 2.5 - i; }, {"rsub", "2.5"});
   expect_error<std::invalid_argument>([&] { i + std::nan(""); }, {"add", "nan"});
+}
+
+TEST(ElementwiseTest, ScalarsBeyondFloatRangeGiveInfAsTorch) {
+  // torch rounds the scalar to float32 first: 1e300 becomes inf, 1 / inf becomes 0.
+  double inf = std::numeric_limits<double>::infinity();
+  Tensor x = tensor({1.0f, -2.0f});
+  EXPECT_TRUE(all_close(x + 1e300, tensor({static_cast<float>(inf), static_cast<float>(inf)})));
+  EXPECT_TRUE(all_close(x / 1e300, tensor({0.0f, -0.0f})));
+  EXPECT_TRUE(all_close(1e300 - x, tensor({static_cast<float>(inf), static_cast<float>(inf)})));
+  EXPECT_EQ((x.to(DType::Float64) + 1e300).data_ptr<double>()[0], 1e300);
 }
 
 TEST(ElementwiseTest, UndefinedTensorsAreRejected) {
@@ -364,6 +374,43 @@ TEST(ElementwiseTest, InPlaceValues) {
   Tensor expected = r * 0.3 + 0.2;
   r.mul_(0.3).add_(0.2);
   EXPECT_TRUE(all_close(r, expected));
+}
+
+TEST(ElementwiseTest, InPlaceMatchesTorchBitForBit) {
+  // No sums involved, so torch's rounding is reproducible exactly: a float32 scalar or
+  // alpha is rounded to float32 first, and add_(g, alpha) is one fused multiply-add.
+  const auto& fx = fixture();
+  for (const char* code : {"f32", "f64", "i64"}) {
+    std::string k = std::string("inplace_") + code + "_";
+    SCOPED_TRACE(k);
+    Tensor p = fx[k + "p"], g = fx[k + "g"];
+    EXPECT_TRUE(all_close(p.clone().sub_(g, code[0] == 'f' ? 0.3 : 3.0), fx[k + "sub_alpha"], 0));
+    EXPECT_TRUE(all_close(p.clone().mul_(g), fx[k + "mul"], 0));
+    if (code[0] == 'f') {
+      EXPECT_TRUE(all_close(p.clone().add_(g, -0.1), fx[k + "add_alpha"], 0));
+      EXPECT_TRUE(all_close(p.clone().add_(fx[k + "b"]), fx[k + "add_bc"], 0));
+      EXPECT_TRUE(all_close(p.clone().add_(0.1), fx[k + "adds"], 0));
+      EXPECT_TRUE(all_close(p.clone().sub_(0.1), fx[k + "subs"], 0));
+      EXPECT_TRUE(all_close(p.clone().mul_(0.3), fx[k + "muls"], 0));
+      // The in-place and out-of-place forms round alike.
+      EXPECT_TRUE(all_close(p.clone().mul_(0.3), p * 0.3, 0));
+      EXPECT_TRUE(all_close(p.clone().add_(0.1), p + 0.1, 0));
+    } else {
+      EXPECT_TRUE(all_close(p.clone().add_(g), fx[k + "add"]));  // wraps at 2^63
+      EXPECT_TRUE(all_close(p.clone().add_(2.0), fx[k + "adds"]));
+      EXPECT_TRUE(all_close(p.clone().mul_(3.0), fx[k + "muls"]));
+      EXPECT_TRUE(all_close(p.clone().fill_(-2.5), fx[k + "fill"]));
+    }
+  }
+}
+
+TEST(ElementwiseTest, InPlaceInt64RejectsFractions) {
+  // torch: "result type Float can't be cast to the desired output type Long".
+  Tensor x = tensor({1, 2});
+  expect_error<std::invalid_argument>([&] { x.add_(0.5); }, {"add_", "0.5"});
+  expect_error<std::invalid_argument>([&] { x.mul_(1.5); }, {"mul_", "1.5"});
+  expect_error<std::invalid_argument>([&] { x.add_(tensor({1, 1}), 0.5); }, {"add_", "0.5"});
+  EXPECT_TRUE(all_close(x, tensor({1, 2})));
 }
 
 TEST(ElementwiseTest, InPlaceBumpsTheVersionOnce) {

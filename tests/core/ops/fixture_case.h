@@ -28,16 +28,18 @@ inline double element(const Tensor& t, int64_t i) {
 }
 
 // Same shape, same dtype, and every element close: float32 within 1e-6 relative
-// (1e-6 absolute below magnitude 1), float64 within 1e-12 the same way, Int64 exact.
+// (1e-6 absolute below magnitude 1), float64 within 1e-12 the same way, Int64 exact;
+// or within `tol` (relative, absolute below 1) if given, 0 asking for bit equality.
 // NaN matches NaN and an infinity only itself.
-inline ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected) {
+inline ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected,
+                                            double tol = -1) {
   if (!actual.defined()) return ::testing::AssertionFailure() << "the result is undefined";
   if (actual.sizes() != expected.sizes() || actual.dtype() != expected.dtype()) {
     return ::testing::AssertionFailure()
            << "got shape " << shape_str(actual.sizes()) << " " << dtype_name(actual.dtype())
            << ", expected " << shape_str(expected.sizes()) << " " << dtype_name(expected.dtype());
   }
-  double tol = expected.dtype() == DType::Float32 ? 1e-6 : expected.dtype() == DType::Float64 ? 1e-12 : 0;
+  if (tol < 0) tol = expected.dtype() == DType::Float32 ? 1e-6 : expected.dtype() == DType::Float64 ? 1e-12 : 0;
   for (int64_t i = 0; i < expected.numel(); ++i) {
     double a = element(actual, i), e = element(expected, i);
     bool ok = std::isnan(e) ? std::isnan(a)

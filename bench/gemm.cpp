@@ -1,0 +1,82 @@
+// GEMM throughput: minigrad through the public Tensor::matmul (NN) and through
+// kernels::gemm for the Linear layer's other two products (NT: y = x W^T, TN: dW = dy^T x),
+// and, when the build found it, OpenBLAS's cblas_sgemm on the same shapes.
+// Arguments are (M, K, N) of op(A) (M x K) times op(B) (K x N); bench/compare turns times into GFLOP/s.
+// Threads: OMP_NUM_THREADS for minigrad, OPENBLAS_NUM_THREADS for OpenBLAS.
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "core/kernels/gemm.h"
+#include "core/random.h"
+#include "core/tensor.h"
+
+#ifdef MINIGRAD_BENCH_OPENBLAS
+#include <cblas.h>
+#endif
+
+namespace {
+
+using minigrad::Tensor;
+
+void shapes(benchmark::internal::Benchmark* b) {
+  for (int64_t n : {64, 128, 256, 512, 1024, 2048}) b->Args({n, n, n});
+  b->Args({512, 128, 512})->Args({512, 128, 384})->Args({2048, 768, 768});
+  b->Args({2048, 768, 3072})->Args({512, 128, 8192});
+  b->Unit(benchmark::kMicrosecond)->UseRealTime();
+}
+
+void set_flops(benchmark::State& state, int64_t M, int64_t K, int64_t N) {
+  state.counters["GFLOPS"] = benchmark::Counter(2.0 * M * K * N * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// C (M x N) = A (M x K) B (K x N), allocating C each time as a training step does.
+void BM_matmul_nn(benchmark::State& state) {
+  int64_t M = state.range(0), K = state.range(1), N = state.range(2);
+  minigrad::manual_seed(0);
+  Tensor a = minigrad::randn({M, K}), b = minigrad::randn({K, N});
+  for (auto _ : state) {
+    Tensor c = a.matmul(b);
+    benchmark::DoNotOptimize(c.data_ptr<float>());
+  }
+  set_flops(state, M, K, N);
+}
+BENCHMARK(BM_matmul_nn)->Apply(shapes);
+
+// op(A) op(B) straight through the kernel, transposes folded into packing.
+void run_gemm(benchmark::State& state, bool ta, bool tb) {
+  int64_t M = state.range(0), K = state.range(1), N = state.range(2);
+  std::vector<float> A(M * K, 0.5f), B(K * N, 0.25f), C(M * N);
+  for (auto _ : state) {
+    minigrad::kernels::gemm(ta, tb, M, N, K, A.data(), ta ? M : K, B.data(), tb ? K : N, 0.0f, C.data(), N);
+    benchmark::DoNotOptimize(C.data());
+  }
+  set_flops(state, M, K, N);
+}
+void BM_gemm_nt(benchmark::State& state) { run_gemm(state, false, true); }
+void BM_gemm_tn(benchmark::State& state) { run_gemm(state, true, false); }
+BENCHMARK(BM_gemm_nt)->Apply(shapes);
+BENCHMARK(BM_gemm_tn)->Apply(shapes);
+
+#ifdef MINIGRAD_BENCH_OPENBLAS
+void run_openblas(benchmark::State& state, bool ta, bool tb) {
+  int64_t M = state.range(0), K = state.range(1), N = state.range(2);
+  std::vector<float> A(M * K, 0.5f), B(K * N, 0.25f), C(M * N);
+  for (auto _ : state) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f,
+                A.data(), ta ? M : K, B.data(), tb ? K : N, 0.0f, C.data(), N);
+    benchmark::DoNotOptimize(C.data());
+  }
+  set_flops(state, M, K, N);
+}
+void BM_openblas_nn(benchmark::State& state) { run_openblas(state, false, false); }
+void BM_openblas_nt(benchmark::State& state) { run_openblas(state, false, true); }
+void BM_openblas_tn(benchmark::State& state) { run_openblas(state, true, false); }
+BENCHMARK(BM_openblas_nn)->Apply(shapes);
+BENCHMARK(BM_openblas_nt)->Apply(shapes);
+BENCHMARK(BM_openblas_tn)->Apply(shapes);
+#endif
+
+}  // namespace
+
+BENCHMARK_MAIN();

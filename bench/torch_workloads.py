@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""The PyTorch side of bench/compare: the same GEMMs, training steps and op chain as
+bench/gemm.cpp, bench/workloads.cpp and bench/overhead.cpp, timed in eager mode.
+Prints one JSON object {name: seconds per iteration}. Usage: torch_workloads.py THREADS [--quick]."""
+import json
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+SHAPES = [(n, n, n) for n in (64, 128, 256, 512, 1024, 2048)] + [
+    (512, 128, 512), (512, 128, 384), (2048, 768, 768), (2048, 768, 3072), (512, 128, 8192)]
+
+
+def best_time(fn, min_time=0.3, repeats=3):
+    """Seconds per call: the best of `repeats` batches, each run for at least min_time."""
+    fn()  # warm up (allocator, thread pool)
+    n, t = 1, 0.0
+    while True:  # find a batch size that runs about min_time
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        t = time.perf_counter() - start
+        if t >= min_time:
+            break
+        n = max(n * 2, int(n * min_time / max(t, 1e-9) * 1.2))
+    best = t / n
+    for _ in range(repeats - 1):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.perf_counter() - start) / n)
+    return best
+
+
+def gemm_results(out, min_time):
+    for (M, K, N) in SHAPES:
+        a, b = torch.randn(M, K), torch.randn(K, N)
+        out[f"matmul_nn/{M}/{K}/{N}"] = best_time(lambda: torch.matmul(a, b), min_time)
+        bt = torch.randn(N, K)  # y = x W^T
+        out[f"gemm_nt/{M}/{K}/{N}"] = best_time(lambda: torch.matmul(a, bt.t()), min_time)
+        at = torch.randn(K, M)  # dW = dy^T x
+        out[f"gemm_tn/{M}/{K}/{N}"] = best_time(lambda: torch.matmul(at.t(), b), min_time)
+
+
+def embedding_linear(V, C, batch, lr, momentum):
+    torch.manual_seed(0)
+    emb, lin = torch.nn.Embedding(V, C), torch.nn.Linear(C, V)
+    opt = torch.optim.SGD(list(emb.parameters()) + list(lin.parameters()), lr=lr, momentum=momentum)
+    ids, targets = torch.randint(0, V, (batch,)), torch.randint(0, V, (batch,))
+
+    def step():
+        loss = F.cross_entropy(lin(emb(ids)), targets)
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+    return step
+
+
+def workload_results(out, min_time):
+    out["W1_toy_step"] = best_time(embedding_linear(6, 3, 4, 0.1, 0.0), min_time)
+    out["W2_bigram_step"] = best_time(embedding_linear(1024, 64, 512, 0.1, 0.9), min_time)
+    for V in (1000, 10000, 100000):
+        w = torch.randn(V, 256, requires_grad=True)
+        ids = torch.randint(0, V, (1024,))
+
+        def emb():
+            F.embedding(ids, w).sum().backward()
+            w.grad = None
+
+        def onehot():
+            (F.one_hot(ids, V).to(torch.float) @ w).sum().backward()
+            w.grad = None
+        out[f"W5_embedding/{V}"] = best_time(emb, min_time)
+        out[f"W5_one_hot/{V}"] = best_time(onehot, min_time, repeats=1 if V == 100000 else 3)
+
+
+def overhead_results(out, min_time):
+    x = torch.ones(4, requires_grad=True)
+
+    def chain():
+        y = x
+        for _ in range(50):
+            y = (y * 1.0001) + 0.5
+        return y
+
+    def fwd_bwd():
+        chain().sum().backward()
+        x.grad = None
+
+    def no_grad():
+        with torch.no_grad():
+            chain()
+    out["overhead_forward_recorded"] = best_time(chain, min_time) / 100
+    out["overhead_forward_backward"] = best_time(fwd_bwd, min_time) / 100
+    out["overhead_no_grad"] = best_time(no_grad, min_time) / 100
+
+
+def main():
+    threads = int(sys.argv[1])
+    min_time = 0.1 if "--quick" in sys.argv else 0.3
+    torch.set_num_threads(threads)
+    out = {}
+    gemm_results(out, min_time)
+    workload_results(out, min_time)
+    if threads == 1:
+        overhead_results(out, min_time)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

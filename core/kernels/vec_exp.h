@@ -1,0 +1,73 @@
+// exp over 8 floats at once (AVX2 + FMA), for the softmax-shaped kernels. Cephes' expf:
+// x = n ln2 + r with |r| <= ln2 / 2, e^r by a degree-7 polynomial, then scaled by 2^n;
+// within 2 ulp of the true value on [-87, 88], 0 below, NaN kept. Not a general
+// math library: only what the loss and softmax kernels need. No portable path here:
+// callers keep their plain loops for builds without AVX2.
+#pragma once
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace minigrad::kernels {
+
+inline __m256 exp8(__m256 x) {
+  const __m256 hi = _mm256_set1_ps(88.3762626647949f), lo = _mm256_set1_ps(-88.3762626647949f);
+  __m256 nan_mask = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
+  __m256 xc = _mm256_max_ps(_mm256_min_ps(x, hi), lo);
+  // n = round(x / ln2); r = x - n ln2 in two pieces so r keeps its low bits.
+  __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)),
+                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), xc);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+  __m256 y = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  // 2^n from the exponent bits; n = -127 (x at the bottom clamp) gives 0.
+  __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  y = _mm256_mul_ps(y, _mm256_castsi256_ps(e));
+  return _mm256_blendv_ps(y, x, nan_mask);
+}
+
+// n < 8 floats into a vector, the other lanes set to `fill`.
+inline __m256 load_partial(const float* x, int64_t n, float fill) {
+  alignas(32) float buf[8];
+  for (int64_t i = 0; i < 8; ++i) buf[i] = i < n ? x[i] : fill;
+  return _mm256_load_ps(buf);
+}
+
+inline void store_partial(float* y, int64_t n, __m256 v) {
+  alignas(32) float buf[8];
+  _mm256_store_ps(buf, v);
+  for (int64_t i = 0; i < n; ++i) y[i] = buf[i];
+}
+
+// Adds the 8 lanes into two double accumulators (4 lanes each), keeping float sums exact-ish.
+inline void add_to_double(__m256 v, __m256d& acc0, __m256d& acc1) {
+  acc0 = _mm256_add_pd(acc0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+  acc1 = _mm256_add_pd(acc1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+}
+
+// The lanes' total, always in the same order.
+inline double sum_lanes(__m256d acc0, __m256d acc1) {
+  alignas(32) double a[4];
+  _mm256_store_pd(a, _mm256_add_pd(acc0, acc1));
+  return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
+inline float max_lanes(__m256 v) {
+  alignas(32) float a[8];
+  _mm256_store_ps(a, v);
+  float m = a[0];
+  for (int i = 1; i < 8; ++i) m = a[i] > m ? a[i] : m;
+  return m;
+}
+
+}  // namespace minigrad::kernels
+
+#endif

@@ -1,0 +1,38 @@
+// nn::functional: the stateless forms of the layers and losses, named as
+// torch.nn.functional, so `F.cross_entropy(logits, targets)` reads the same in C++.
+// Thin: each checks its arguments the way the layer would and calls core's op.
+// Not here: any formula or backward (core/ops/).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "core/tensor.h"
+
+namespace minigrad::nn::functional {
+
+// y = input W^T + b: input (*, in), weight (out, in), bias (out) or undefined -> (*, out).
+// A last dimension other than `in` throws std::invalid_argument naming both sizes.
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor());
+
+// Rows of weight (V, C) picked by Int64 `input` of any shape -> (*, C); torch's argument
+// order (input first), the reverse of core's minigrad::embedding(weight, ids).
+// padding_idx: a row that receives no gradient; negative counts from the end.
+Tensor embedding(const Tensor& input, const Tensor& weight,
+                 std::optional<int64_t> padding_idx = std::nullopt);
+
+// Int64 (*) -> Int64 (*, num_classes); num_classes = -1 infers max + 1.
+Tensor one_hot(const Tensor& tensor, int64_t num_classes = -1);
+
+// Class scores and Int64 targets in any of torch's layouts:
+//   input (C) with target (), (N, C) with (N), or (N, C, d1, ...) with (N, d1, ...).
+// reduction None keeps the target's shape. Targets equal to ignore_index add nothing
+// and are not counted by the mean.
+Tensor cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean,
+                     int64_t ignore_index = -100);
+
+Tensor softmax(const Tensor& input, int64_t dim);
+Tensor log_softmax(const Tensor& input, int64_t dim);
+Tensor relu(const Tensor& input);
+
+}  // namespace minigrad::nn::functional

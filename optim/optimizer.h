@@ -1,0 +1,32 @@
+// Optimizer: the base of every update rule. It holds the parameters (Tensor handles
+// shared with the model), clears their gradients, and leaves step() to the rule.
+// Not here: any rule (sgd.h), or how gradients are computed (core/autograd).
+#pragma once
+
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace minigrad::optim {
+
+class Optimizer {
+ public:
+  // Every parameter must be a defined floating-point leaf, listed once (std::invalid_argument
+  // otherwise), as torch.optim checks. An empty list is an error too.
+  explicit Optimizer(std::vector<Tensor> params);
+  virtual ~Optimizer() = default;
+
+  // One update of every parameter that has a gradient; the others are skipped.
+  virtual void step() = 0;
+
+  // set_to_none drops each gradient (grad() becomes undefined, torch 2.x's default:
+  // the next backward writes instead of adds); otherwise gradients are filled with zeros.
+  void zero_grad(bool set_to_none = true);
+
+  const std::vector<Tensor>& parameters() const { return params_; }
+
+ protected:
+  std::vector<Tensor> params_;
+};
+
+}  // namespace minigrad::optim

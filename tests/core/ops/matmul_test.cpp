@@ -1,0 +1,192 @@
+// Checks core/ops/matmul.cpp: forward and gradients against PyTorch 1.13 for every rank
+// pairing torch.matmul distinguishes (tests/fixtures/ops_b.txt, tools/make_ops_b_fixtures.py),
+// float64 finite differences, the grad_fn names, and every error with its type and message.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/autograd.h"
+#include "core/random.h"
+#include "tests/fixture.h"
+#include "tests/gradcheck.h"
+
+namespace minigrad {
+namespace {
+
+const testing::Fixture& fixture() {
+  static const testing::Fixture f("ops_b.txt");
+  return f;
+}
+
+// A fresh leaf holding the record's values, so the fixture's own tensor never gets a grad.
+Tensor leaf(const std::string& record) { return fixture()[record].clone().requires_grad_(); }
+
+double at(const Tensor& t, int64_t i) {
+  return t.dtype() == DType::Float32 ? t.data_ptr<float>()[i] : t.data_ptr<double>()[i];
+}
+
+// Same shape and dtype as torch's; float32 within 1e-6 absolute + 1e-6 relative,
+// float64 within 1e-12 + 1e-12 relative.
+void expect_matches(const Tensor& got, const std::string& record) {
+  Tensor want = fixture()[record];
+  ASSERT_TRUE(got.defined()) << record;
+  ASSERT_EQ(got.sizes(), want.sizes()) << record;
+  ASSERT_EQ(got.dtype(), want.dtype()) << record;
+  double tol = want.dtype() == DType::Float32 ? 1e-6 : 1e-12;
+  for (int64_t i = 0; i < want.numel(); ++i) {
+    double w = at(want, i), g = at(got, i);
+    EXPECT_NEAR(g, w, tol + tol * std::abs(w)) << record << " at element " << i;
+  }
+}
+
+template <class E, class F>
+void expect_throws(F f, const std::vector<std::string>& fragments) {
+  try {
+    f();
+    ADD_FAILURE() << "no exception; expected one containing " << fragments.at(0);
+  } catch (const E& e) {
+    std::string msg = e.what();
+    for (const auto& frag : fragments) EXPECT_NE(msg.find(frag), std::string::npos) << msg;
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "wrong exception type: " << e.what();
+  }
+}
+
+struct Case {
+  const char* name;
+  Shape a, b;
+  const char* grad_fn;
+};
+
+// The fixture's cases (tools/make_ops_b_fixtures.py MATMUL_CASES) and the node each records.
+const std::vector<Case> kCases = {
+    {"dot", {5}, {5}, "DotBackward0"},
+    {"vm", {4}, {4, 3}, "MmBackward0"},
+    {"mv", {3, 4}, {4}, "MvBackward0"},
+    {"mm", {3, 4}, {4, 5}, "MmBackward0"},
+    {"b3m2", {2, 3, 4}, {4, 5}, "BmmBackward0"},
+    {"m2b3", {3, 4}, {2, 4, 5}, "BmmBackward0"},
+    {"bmm", {2, 3, 4}, {2, 4, 5}, "BmmBackward0"},
+    {"bcast", {2, 1, 3, 4}, {5, 4, 2}, "BmmBackward0"},
+    {"attn", {2, 3, 4, 5}, {2, 3, 5, 4}, "BmmBackward0"},
+    {"v3", {4}, {2, 4, 3}, "BmmBackward0"},
+    {"b3v", {2, 3, 4}, {4}, "BmmBackward0"},
+};
+
+TEST(MatmulTest, ForwardAndGradientsMatchTorch) {
+  for (const Case& c : kCases) {
+    for (const char* code : {"f32", "f64"}) {
+      std::string p = std::string("matmul_") + c.name + "_" + code;
+      Tensor a = leaf(p + "_a"), b = leaf(p + "_b");
+      ASSERT_EQ(a.sizes(), c.a) << p;
+      ASSERT_EQ(b.sizes(), c.b) << p;
+      Tensor out = matmul(a, b);
+      expect_matches(out, p + "_out");
+      out.backward(fixture()[p + "_g"]);
+      expect_matches(a.grad(), p + "_da");
+      expect_matches(b.grad(), p + "_db");
+    }
+  }
+}
+
+TEST(MatmulTest, OutputShapesFollowTorchRules) {
+  // (2,1,3,4) @ (5,4,2): batch (2,1) and (5) broadcast to (2,5).
+  EXPECT_EQ(matmul(zeros({2, 1, 3, 4}), zeros({5, 4, 2})).sizes(), (Shape{2, 5, 3, 2}));
+  EXPECT_EQ(matmul(zeros({5}), zeros({5})).sizes(), Shape{});
+  EXPECT_EQ(matmul(zeros({4}), zeros({2, 4, 3})).sizes(), (Shape{2, 3}));
+  EXPECT_EQ(matmul(zeros({2, 3, 4}), zeros({4})).sizes(), (Shape{2, 3}));
+}
+
+TEST(MatmulTest, GradFnNames) {
+  for (const Case& c : kCases) {
+    Tensor a = zeros(c.a).requires_grad_(), b = zeros(c.b).requires_grad_();
+    EXPECT_EQ(matmul(a, b).grad_fn_name(), c.grad_fn) << c.name;
+    EXPECT_EQ(a.matmul(b).grad_fn_name(), c.grad_fn) << c.name;
+  }
+  EXPECT_EQ(mm(zeros({2, 3}).requires_grad_(), zeros({3, 2})).grad_fn_name(), "MmBackward0");
+  // Nothing requires grad: nothing is recorded.
+  EXPECT_EQ(matmul(zeros({2, 3}), zeros({3, 2})).grad_fn_name(), "");
+}
+
+TEST(MatmulTest, GradcheckEveryRankPairing) {
+  manual_seed(0);
+  for (const Case& c : kCases) {
+    Tensor a = randn(c.a, DType::Float64).requires_grad_();
+    Tensor b = randn(c.b, DType::Float64).requires_grad_();
+    EXPECT_TRUE(testing::gradcheck([](const std::vector<Tensor>& x) { return matmul(x[0], x[1]); },
+                                   {a, b}))
+        << c.name;
+  }
+}
+
+TEST(MatmulTest, OnlyTheInputThatRequiresGradGetsOne) {
+  Tensor a = fixture()["matmul_bcast_f64_a"].clone().requires_grad_();
+  Tensor b = fixture()["matmul_bcast_f64_b"].clone();
+  matmul(a, b).backward(fixture()["matmul_bcast_f64_g"]);
+  expect_matches(a.grad(), "matmul_bcast_f64_da");
+  EXPECT_FALSE(b.grad().defined());
+}
+
+TEST(MatmulTest, MmAgreesWithMatmulAndGradientsAccumulate) {
+  Tensor a = leaf("matmul_mm_f64_a"), b = leaf("matmul_mm_f64_b");
+  Tensor g = fixture()["matmul_mm_f64_g"];
+  a.mm(b).backward(g);
+  mm(a, b).backward(g);  // a second graph: gradients add up
+  Tensor da = a.grad(), want = fixture()["matmul_mm_f64_da"];
+  for (int64_t i = 0; i < want.numel(); ++i) EXPECT_NEAR(at(da, i), 2 * at(want, i), 1e-12);
+}
+
+TEST(MatmulTest, EmptyInnerDimensionGivesZeros) {
+  // (3, 0) @ (0, 4): every output is an empty sum, as torch.
+  Tensor a = zeros({3, 0}).requires_grad_(), b = zeros({0, 4}).requires_grad_();
+  Tensor out = matmul(a, b);
+  ASSERT_EQ(out.sizes(), (Shape{3, 4}));
+  for (int64_t i = 0; i < out.numel(); ++i) EXPECT_EQ(out.data_ptr<float>()[i], 0.0f);
+  out.sum().backward();
+  EXPECT_EQ(a.grad().sizes(), (Shape{3, 0}));
+  EXPECT_EQ(b.grad().sizes(), (Shape{0, 4}));
+}
+
+TEST(MatmulTest, SavedOperandModifiedInPlaceIsCaughtAtBackward) {
+  // dA needs B: changing B between forward and backward would give a wrong gradient.
+  Tensor a = ones({2, 3}).requires_grad_(), b = ones({3, 2});
+  Tensor c = matmul(a, b);
+  b.mul_(2.0);
+  expect_throws<std::runtime_error>([&] { c.backward(ones({2, 2})); },
+                                    {"modified by an inplace operation", "MmBackward0"});
+}
+
+TEST(MatmulTest, ErrorsNameTheShapesAndDtypes) {
+  expect_throws<std::invalid_argument>([] { matmul(zeros({4, 3}), zeros({4, 6})); },
+                                       {"matmul: shapes (4x3) and (4x6) cannot be multiplied"});
+  expect_throws<std::invalid_argument>([] { matmul(zeros({4, 3}), zeros({4, 6})); },
+                                       {"3 columns vs 4 rows"});
+  expect_throws<std::invalid_argument>([] { matmul(zeros({3}), zeros({4})); },
+                                       {"matmul: shapes (3) and (4) cannot be multiplied"});
+  expect_throws<std::invalid_argument>([] { matmul(zeros({2, 3, 4}), zeros({2, 5, 6})); },
+                                       {"matmul: shapes (2x3x4) and (2x5x6) cannot be multiplied"});
+  // Batch dims that do not broadcast: both full shapes are named.
+  expect_throws<std::invalid_argument>([] { matmul(zeros({2, 3, 4}), zeros({3, 4, 5})); },
+                                       {"matmul", "(2x3x4)", "(3x4x5)", "broadcast"});
+  expect_throws<std::invalid_argument>([] { matmul(scalar_tensor(2.0), zeros({3})); },
+                                       {"matmul: both arguments need at least 1 dimension", "[]", "[3]"});
+  expect_throws<std::invalid_argument>([] { matmul(zeros({3}), scalar_tensor(2.0)); },
+                                       {"matmul: both arguments need at least 1 dimension"});
+  expect_throws<std::invalid_argument>(
+      [] { matmul(zeros({2, 3}), zeros({3, 2}, DType::Float64)); },
+      {"matmul: expected two floating point tensors of one dtype", "torch.float32", "torch.float64"});
+  expect_throws<std::invalid_argument>([] { matmul(zeros({2, 3}, DType::Int64), zeros({3, 2}, DType::Int64)); },
+                                       {"matmul", "torch.int64"});
+  expect_throws<std::invalid_argument>([] { matmul(Tensor(), zeros({3})); }, {"matmul: undefined tensor"});
+  expect_throws<std::invalid_argument>([] { mm(zeros({3}), zeros({3, 2})); },
+                                       {"mm: expected two 2-D matrices", "[3]", "[3, 2]"});
+  expect_throws<std::invalid_argument>([] { zeros({2, 2, 3}).mm(zeros({3, 2})); }, {"mm: expected two 2-D"});
+  expect_throws<std::invalid_argument>([] { mm(zeros({4, 3}), zeros({4, 6})); },
+                                       {"matmul: shapes (4x3) and (4x6) cannot be multiplied"});
+}
+
+}  // namespace
+}  // namespace minigrad

@@ -1,0 +1,242 @@
+// Checks core/ops/reduce.cpp against PyTorch 1.13 (tests/fixtures/reduce.txt, written by
+// tools/make_ops_a_fixtures.py): sum / mean / max / argmax values, indices (ties go to the
+// first), gradients and grad_fn names in float32 and float64, float64 gradchecks, errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/core.h"
+#include "tests/core/ops/fixture_case.h"
+#include "tests/gradcheck.h"
+
+namespace minigrad {
+namespace {
+
+using testing::CaseFn;
+using testing::all_close;
+using testing::check_case;
+using testing::f64_inputs;
+using testing::gradcheck;
+
+const testing::Fixture& fixture() {
+  static const testing::Fixture f("reduce.txt");
+  return f;
+}
+
+const char* const kCodes[] = {"f32", "f64"};
+
+template <class E, class F>
+void expect_error(F f, const std::vector<std::string>& parts) {
+  try {
+    f();
+    ADD_FAILURE() << "no exception thrown";
+  } catch (const E& e) {
+    std::string msg = e.what();
+    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "wrong exception type; message: " << e.what();
+  }
+}
+
+struct OpCase {
+  std::string name;
+  CaseFn fn;
+  std::string grad_fn;
+};
+
+const std::vector<OpCase>& sum_mean_ops() {
+  using V = const std::vector<Tensor>&;
+  static const std::vector<OpCase> ops = {
+      {"sum", [](V v) { return v[0].sum(); }, "SumBackward0"},
+      {"sum_0", [](V v) { return sum(v[0], 0); }, "SumBackward1"},
+      {"sum_1_keep", [](V v) { return v[0].sum(1, true); }, "SumBackward1"},
+      {"sum_neg", [](V v) { return v[0].sum(-1); }, "SumBackward1"},
+      {"sum_neg_keep", [](V v) { return sum(v[0], -2, true); }, "SumBackward1"},
+      {"mean", [](V v) { return mean(v[0]); }, "MeanBackward0"},
+      {"mean_0", [](V v) { return v[0].mean(0); }, "MeanBackward1"},
+      {"mean_1_keep", [](V v) { return v[0].mean(1, true); }, "MeanBackward1"},
+      {"mean_neg", [](V v) { return mean(v[0], -1); }, "MeanBackward1"},
+      {"mean_neg_keep", [](V v) { return v[0].mean(-3, true); }, "MeanBackward1"},
+  };
+  return ops;
+}
+
+TEST(ReduceTest, SumAndMeanMatchTorch) {
+  for (const auto& op : sum_mean_ops())
+    for (const char* code : kCodes) check_case(fixture(), op.name + "_" + code, op.fn, op.grad_fn);
+}
+
+TEST(ReduceTest, SumAndMeanGradcheck) {
+  for (const auto& op : sum_mean_ops()) {
+    SCOPED_TRACE(op.name);
+    EXPECT_TRUE(gradcheck(op.fn, f64_inputs(fixture(), op.name)));
+  }
+}
+
+struct MaxCase {
+  std::string name;  // fixture name; argmax_<name without "max_"> holds argmax's indices
+  int64_t dim;
+  bool keepdim;
+};
+const MaxCase kMaxCases[] = {
+    {"max_0", 0, false}, {"max_1", 1, false}, {"max_neg_keep", -1, true}, {"max_1_keep", 1, true}};
+
+TEST(ReduceTest, MaxDimMatchesTorchWithTies) {
+  const auto& fx = fixture();
+  for (const auto& c : kMaxCases)
+    for (const char* code : kCodes) {
+      std::string key = c.name + "_" + code;
+      SCOPED_TRACE(key);
+      Tensor x = fx[key + "_x"].clone().requires_grad_();
+      auto [values, indices] = x.max(c.dim, c.keepdim);
+      EXPECT_TRUE(all_close(values, fx[key + "_out"]));
+      EXPECT_TRUE(all_close(indices, fx[key + "_idx"]));  // the first of equal maxima
+      EXPECT_EQ(values.grad_fn_name(), "MaxBackward0");
+      EXPECT_FALSE(indices.requires_grad());
+      values.backward(fx[key + "_g"]);
+      EXPECT_TRUE(all_close(x.grad(), fx[key + "_dx"]));
+      Tensor am = argmax(fx[key + "_x"], c.dim, c.keepdim);
+      EXPECT_TRUE(all_close(am, fx["argmax_" + c.name.substr(4) + "_" + code + "_idx"]));
+      // The free function is the same op.
+      EXPECT_TRUE(all_close(std::get<1>(max(fx[key + "_x"], c.dim, c.keepdim)), fx[key + "_idx"]));
+    }
+}
+
+TEST(ReduceTest, MaxAllMatchesTorch) {
+  CaseFn all = [](const std::vector<Tensor>& v) { return v[0].max(); };
+  for (const char* code : kCodes) {
+    // Ties split the gradient evenly among the maxima (torch's evenly_distribute_backward).
+    check_case(fixture(), std::string("max_all_ties_") + code, all, "MaxBackward1");
+    check_case(fixture(), std::string("max_all_") + code, all, "MaxBackward1");
+    EXPECT_TRUE(all_close(fixture()[std::string("max_all_ties_") + code + "_x"].argmax(),
+                          fixture()[std::string("argmax_all_") + code + "_idx"]));
+  }
+}
+
+TEST(ReduceTest, MaxGradcheckAwayFromTies) {
+  Tensor x = tensor({0.3, -1.2, 2.5, 0.9, 1.7, -0.4, 0.1, 2.2, -2.0, 1.1, 0.6, -0.8}, {2, 3, 2});
+  for (int64_t dim : {0, 1, -1})
+    for (bool keepdim : {false, true}) {
+      SCOPED_TRACE("dim " + std::to_string(dim) + (keepdim ? " keepdim" : ""));
+      CaseFn f = [dim, keepdim](const std::vector<Tensor>& v) { return std::get<0>(v[0].max(dim, keepdim)); };
+      EXPECT_TRUE(gradcheck(f, {x.clone().requires_grad_()}));
+    }
+  CaseFn all = [](const std::vector<Tensor>& v) { return v[0].max(); };
+  EXPECT_TRUE(gradcheck(all, {x.clone().requires_grad_()}));
+  EXPECT_TRUE(gradcheck(all, f64_inputs(fixture(), "max_all")));
+}
+
+TEST(ReduceTest, Int64Reductions) {
+  const auto& fx = fixture();
+  Tensor x = fx["int_x"];
+  EXPECT_TRUE(all_close(x.sum(), fx["int_sum"]));
+  EXPECT_TRUE(all_close(x.sum(0), fx["int_sum_0"]));
+  auto [values, indices] = x.max(1);
+  EXPECT_TRUE(all_close(values, fx["int_max_1_values"]));
+  EXPECT_TRUE(all_close(indices, fx["int_max_1_idx"]));
+  EXPECT_TRUE(all_close(x.argmax(), fx["int_argmax"]));
+  EXPECT_EQ(x.max().item<int64_t>(), 7);
+}
+
+TEST(ReduceTest, NaNWinsMax) {
+  const auto& fx = fixture();
+  Tensor x = fx["nan_x"];
+  auto [values, indices] = x.max(1);
+  EXPECT_TRUE(all_close(values, fx["nan_max_1_values"]));
+  EXPECT_TRUE(all_close(indices, fx["nan_max_1_idx"]));
+  EXPECT_TRUE(all_close(x.max(), fx["nan_max_all"]));
+  EXPECT_EQ(x.argmax().item<int64_t>(), 1);
+  // The gradient of max() goes to the NaNs, split between them.
+  Tensor xg = x.clone().requires_grad_();
+  xg.max().backward(scalar_tensor(1.0));
+  EXPECT_TRUE(all_close(xg.grad(), tensor({0.0f, 0.5f, 0.0f, 0.5f, 0.0f, 0.0f, 0.0f, 0.0f}, {2, 4})));
+}
+
+TEST(ReduceTest, ShapesAndZeroDim) {
+  Tensor x = ones({2, 3, 4});
+  EXPECT_EQ(x.sum(1).sizes(), (Shape{2, 4}));
+  EXPECT_EQ(x.sum(1, true).sizes(), (Shape{2, 1, 4}));
+  EXPECT_EQ(x.mean(-1, true).sizes(), (Shape{2, 3, 1}));
+  EXPECT_EQ(std::get<0>(x.max(0)).sizes(), (Shape{3, 4}));
+  EXPECT_EQ(x.argmax(2, true).sizes(), (Shape{2, 3, 1}));
+  EXPECT_EQ(x.sum().sizes(), Shape{});
+  EXPECT_EQ(x.argmax().sizes(), Shape{});
+  // A 0-dim tensor reduces over dim 0 or -1 to itself, as in torch.
+  Tensor s = scalar_tensor(2.5, DType::Float64).requires_grad_();
+  EXPECT_DOUBLE_EQ(s.sum(0).item<double>(), 2.5);
+  EXPECT_EQ(s.sum(-1, true).sizes(), Shape{});
+  EXPECT_DOUBLE_EQ(s.mean(0).item<double>(), 2.5);
+  auto [v, i] = s.max(0);
+  EXPECT_DOUBLE_EQ(v.item<double>(), 2.5);
+  EXPECT_EQ(i.item<int64_t>(), 0);
+  EXPECT_EQ(s.argmax(0).item<int64_t>(), 0);
+  v.backward(scalar_tensor(3.0, DType::Float64));
+  EXPECT_DOUBLE_EQ(s.grad().item<double>(), 3.0);
+  CaseFn f = [](const std::vector<Tensor>& in) { return in[0].mean(0) * in[0].sum(-1); };
+  EXPECT_TRUE(gradcheck(f, {scalar_tensor(1.5, DType::Float64).requires_grad_()}));
+}
+
+TEST(ReduceTest, EmptyTensors) {
+  // Sums of nothing are 0, means of nothing are nan, as in torch.
+  Tensor e = zeros({0, 3});
+  EXPECT_EQ(e.sum().item<float>(), 0.0f);
+  EXPECT_TRUE(all_close(e.sum(0), zeros({3})));
+  EXPECT_TRUE(std::isnan(e.mean().item<float>()));
+  EXPECT_TRUE(std::isnan(e.mean(0).data_ptr<float>()[2]));
+  EXPECT_EQ(e.mean(1).sizes(), (Shape{0}));
+  // A max over a non-empty dim of an empty tensor is just empty.
+  EXPECT_EQ(std::get<0>(e.max(1)).sizes(), (Shape{0}));
+}
+
+TEST(ReduceTest, MeanGradientIsSpreadEvenly) {
+  Tensor x = ones({2, 4}, DType::Float64).requires_grad_();
+  x.mean(1).backward(tensor({4.0, 8.0}));
+  EXPECT_TRUE(all_close(x.grad(), tensor({1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0}, {2, 4})));
+}
+
+TEST(ReduceTest, DimErrorsAreOutOfRange) {
+  Tensor x = zeros({2, 3, 4});
+  expect_error<std::out_of_range>([&] { x.sum(3); }, {"sum", "3", "[-3, 2]"});
+  expect_error<std::out_of_range>([&] { x.sum(-4, true); }, {"sum", "-4"});
+  expect_error<std::out_of_range>([&] { x.mean(5); }, {"mean", "5"});
+  expect_error<std::out_of_range>([&] { x.max(3); }, {"max", "3"});
+  expect_error<std::out_of_range>([&] { x.argmax(-4); }, {"argmax", "-4"});
+  expect_error<std::out_of_range>([&] { scalar_tensor(1.0).sum(1); }, {"sum", "1", "[-1, 0]"});
+}
+
+TEST(ReduceTest, MaxOfNothingIsAnError) {
+  expect_error<std::invalid_argument>([] { zeros({2, 0}).max(1); }, {"max", "size 0", "[2, 0]"});
+  expect_error<std::invalid_argument>([] { zeros({0, 3}).max(0, true); }, {"max", "[0, 3]"});
+  expect_error<std::invalid_argument>([] { zeros({0}).max(); }, {"max", "[0]", "empty"});
+  expect_error<std::invalid_argument>([] { zeros({2, 0}).argmax(1); }, {"argmax", "size 0"});
+  expect_error<std::invalid_argument>([] { zeros({0, 2}).argmax(); }, {"argmax", "[0, 2]", "empty"});
+}
+
+TEST(ReduceTest, MeanOfIntegersIsAnError) {
+  expect_error<std::invalid_argument>([] { tensor({1, 2}).mean(); }, {"mean", "torch.int64"});
+  expect_error<std::invalid_argument>([] { tensor({1, 2}).mean(0); }, {"mean", "torch.int64"});
+}
+
+TEST(ReduceTest, UndefinedTensorsAreRejected) {
+  Tensor u;
+  expect_error<std::invalid_argument>([&] { u.sum(); }, {"sum", "undefined"});
+  expect_error<std::invalid_argument>([&] { u.mean(0); }, {"mean", "undefined"});
+  expect_error<std::invalid_argument>([&] { u.max(); }, {"max", "undefined"});
+  expect_error<std::invalid_argument>([&] { u.max(0); }, {"max", "undefined"});
+  expect_error<std::invalid_argument>([&] { u.argmax(); }, {"argmax", "undefined"});
+}
+
+TEST(ReduceTest, MaxIndicesEditedInPlaceFailTheBackward) {
+  // max(dim) saves its indices; the returned indices share them, as in torch.
+  Tensor x = tensor({1.0, 3.0, 2.0, 0.0}, {2, 2}).requires_grad_();
+  auto [values, indices] = x.max(1);
+  indices.zero_();
+  expect_error<std::runtime_error>([&] { values.sum().backward(); },
+                                   {"modified by an inplace operation", "MaxBackward0"});
+}
+
+}  // namespace
+}  // namespace minigrad

@@ -1,0 +1,88 @@
+// Runs the example programs (built beside the tests) and checks what they promise:
+// embeddings_ch02 prints exactly what PyTorch 1.13 prints for the book's cells (the text
+// below is torch's own output), embedding_vs_matmul and a short next_token succeed,
+// and next_token rejects bad flags with status 2. Skipped if the examples were not built.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out;
+};
+
+// Runs an example with arguments, capturing stdout (stderr discarded).
+std::string example_path(const std::string& name) { return std::string(MINIGRAD_EXAMPLES_DIR) + "/" + name; }
+
+Result run(const std::string& name, const std::string& args) {
+  std::string path = example_path(name);
+  Result r;
+  if (!std::filesystem::exists(path)) return r;
+  FILE* pipe = popen(("\"" + path + "\" " + args + " 2>/dev/null").c_str(), "r");
+  if (!pipe) return r;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) r.out.append(buf, n);
+  int st = pclose(pipe);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+
+// python3 -c 'import torch; torch.manual_seed(123); e = torch.nn.Embedding(6, 3);
+//             print(e.weight); print(e(torch.tensor([3]))); print(e(torch.tensor([2, 3, 5, 1])))'
+const char* kTorchCh02 =
+    "Parameter containing:\n"
+    "tensor([[ 0.3374, -0.1778, -0.1690],\n"
+    "        [ 0.9178,  1.5810,  1.3010],\n"
+    "        [ 1.2753, -0.2010, -0.1606],\n"
+    "        [-0.4015,  0.9666, -1.1481],\n"
+    "        [-1.1589,  0.3255, -0.6315],\n"
+    "        [-2.8400, -0.7849, -1.4096]], requires_grad=True)\n"
+    "tensor([[-0.4015,  0.9666, -1.1481]], grad_fn=<EmbeddingBackward0>)\n"
+    "tensor([[ 1.2753, -0.2010, -0.1606],\n"
+    "        [-0.4015,  0.9666, -1.1481],\n"
+    "        [-2.8400, -0.7849, -1.4096],\n"
+    "        [ 0.9178,  1.5810,  1.3010]], grad_fn=<EmbeddingBackward0>)\n";
+
+TEST(Examples, EmbeddingsCh02PrintsWhatTorchPrints) {
+  if (!std::filesystem::exists(example_path("embeddings_ch02"))) GTEST_SKIP() << "embeddings_ch02 is not built";
+  Result r = run("embeddings_ch02", "");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, kTorchCh02);
+}
+
+TEST(Examples, EmbeddingVsMatmulAgrees) {
+  if (!std::filesystem::exists(example_path("embedding_vs_matmul"))) GTEST_SKIP() << "embedding_vs_matmul is not built";
+  Result r = run("embedding_vs_matmul", "");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("exactly zero"), std::string::npos) << r.out;
+  // torch's linear(onehot.float()) after the weight swap: rows 2, 3, 1 of the table.
+  EXPECT_NE(r.out.find("tensor([[ 0.6957, -1.8061, -1.1589,  0.3255, -0.6315],\n"
+                       "        [-2.8400, -0.7849, -1.4096, -0.4076,  0.7953],\n"
+                       "        [ 1.3010,  1.2753, -0.2010, -0.1606, -0.4015]], grad_fn=<MmBackward0>)"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(Examples, NextTokenTrainsAndRejectsBadFlags) {
+  if (!std::filesystem::exists(example_path("next_token"))) GTEST_SKIP() << "next_token is not built";
+  Result r = run("next_token", "--steps 30 --quiet");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("the twins agreed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("likeliest next words"), std::string::npos) << r.out;
+  Result full = run("next_token", "--steps 3 --dim 4 --batch 5");
+  EXPECT_EQ(full.status, 0) << full.out;
+  EXPECT_NE(full.out.find("the other"), std::string::npos) << full.out;  // rows without gradient
+  EXPECT_NE(full.out.find("ok"), std::string::npos) << full.out;         // finite differences
+  EXPECT_EQ(run("next_token", "--no-such-flag").status, 2);
+  EXPECT_EQ(run("next_token", "--steps").status, 2);
+  EXPECT_EQ(run("next_token", "--lr minus-one").status, 2);
+}
+
+}  // namespace

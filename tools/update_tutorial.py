@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Refreshes the generated blocks of the tutorial from the real examples.
+
+    tools/update_tutorial.py [BUILD_DIR]      (default: build)
+
+Two kinds of markers in docs/tutorial/*.md, each followed by a fenced block:
+  <!-- snippet examples/FILE.cpp NAME -->   the lines between `// [snippet NAME]`
+                                            and `// [end NAME]` in that file
+  <!-- output PROGRAM ARGS... -->           what BUILD_DIR/examples/PROGRAM ARGS prints
+The test tests/docs/tutorial_test.cpp checks the same blocks against a fresh run,
+so the tutorial can never show a number the code does not print.
+Needs no torch: only the built examples.
+"""
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MARKER = re.compile(r"^<!-- (snippet|output) (.*?) -->$")
+
+
+def snippet(path, name):
+    lines = open(os.path.join(ROOT, path)).read().splitlines()
+    start = next(i for i, l in enumerate(lines) if l.strip() == f"// [snippet {name}]")
+    end = next(i for i, l in enumerate(lines) if l.strip() == f"// [end {name}]")
+    body = lines[start + 1:end]
+    indent = min((len(l) - len(l.lstrip()) for l in body if l.strip()), default=0)
+    return [l[indent:] for l in body]
+
+
+def output(build, program, args):
+    exe = os.path.join(build, "examples", program)
+    run = subprocess.run([exe] + args, capture_output=True, text=True, check=True)
+    return run.stdout.rstrip("\n").splitlines()
+
+
+def refresh(md_path, build):
+    lines = open(md_path).read().splitlines()
+    out, i = [], 0
+    while i < len(lines):
+        out.append(lines[i])
+        m = MARKER.match(lines[i])
+        i += 1
+        if not m:
+            continue
+        kind, words = m.group(1), m.group(2).split()
+        body = snippet(words[0], words[1]) if kind == "snippet" else output(build, words[0], words[1:])
+        fence = lines[i]  # the opening fence, kept as written (```cpp or ```text)
+        if not fence.startswith("```"):
+            sys.exit(f"{md_path}: a fenced block must follow line {i}")
+        j = i + 1
+        while not lines[j].startswith("```"):
+            j += 1
+        out += [fence] + body + ["```"]
+        i = j + 1
+    open(md_path, "w").write("\n".join(out) + "\n")
+
+
+def render_graph(build, tutorial):
+    """docs/tutorial/next_token_graph.svg: one training step's graph, drawn by graphviz's dot."""
+    dot_file = os.path.join(tutorial, "next_token_graph.dot")
+    subprocess.run([os.path.join(build, "examples", "next_token"), "--steps", "1", "--quiet",
+                    "--dot", dot_file], check=True, capture_output=True)
+    try:
+        svg = subprocess.run(["dot", "-Tsvg", dot_file], check=True, capture_output=True).stdout
+        open(os.path.join(tutorial, "next_token_graph.svg"), "wb").write(svg)
+        print("rendered docs/tutorial/next_token_graph.svg")
+    except FileNotFoundError:
+        print("graphviz's dot is not installed; the graph picture was left as it was")
+    finally:
+        os.remove(dot_file)
+
+
+def main():
+    build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
+    tutorial = os.path.join(ROOT, "docs", "tutorial")
+    render_graph(build, tutorial)
+    for name in sorted(os.listdir(tutorial)):
+        if name.endswith(".md"):
+            refresh(os.path.join(tutorial, name), build)
+            print(f"refreshed docs/tutorial/{name}")
+
+
+if __name__ == "__main__":
+    main()
