@@ -1,12 +1,10 @@
 // Whole training steps and the embedding-vs-one-hot comparison, timed per step.
-// Built from core ops only (embedding, matmul, cross_entropy, in-place SGD under
-// NoGradGuard) so it measures the engine, not nn/ or optim/. bench/torch_workloads.py
-// runs the same steps in PyTorch; bench/compare prints the two side by side.
+// W1 and W2 are the model bench/torch_workloads.py runs in PyTorch, layer for layer
+// (nn::Embedding, nn::Linear, optim::SGD, zero_grad set_to_none); bench/compare prints
+// the two side by side.
 //   W1  Embedding(6, 3) -> Linear(3, 6) -> cross_entropy, batch 4, SGD lr 0.1
 //   W2  bigram: Embedding(1024, 64) -> Linear(64, 1024) -> cross_entropy, 512 tokens, SGD momentum 0.9
 //   W5  Embedding(V, 256) on 1024 ids vs one_hot(ids, V).to(float) @ W, forward + backward
-// Linear keeps its weight as (in, out) here so x W needs no transpose copy; torch's
-// Linear does the same product with a transposed-operand GEMM call.
 #include <benchmark/benchmark.h>
 
 #include <vector>
@@ -14,6 +12,9 @@
 #include "core/autograd.h"
 #include "core/random.h"
 #include "core/tensor.h"
+#include "nn/embedding.h"
+#include "nn/linear.h"
+#include "optim/sgd.h"
 
 namespace {
 
@@ -21,33 +22,20 @@ using namespace minigrad;
 
 Tensor random_ids(int64_t n, int64_t V) { return (rand({n}) * static_cast<double>(V)).to(DType::Int64); }
 
-// A step of plain or momentum SGD on each parameter, then zero_grad (set_to_none).
-void sgd_step(std::vector<Tensor>& params, std::vector<Tensor>& bufs, double lr, double momentum) {
-  NoGradGuard no_grad;
-  for (size_t i = 0; i < params.size(); ++i) {
-    Tensor g = params[i].grad();
-    if (momentum != 0) {
-      if (!bufs[i].defined()) bufs[i] = g.clone();
-      else bufs[i].mul_(momentum).add_(g);
-      g = bufs[i];
-    }
-    params[i].sub_(g, lr);
-    params[i].set_grad(Tensor());
-  }
-}
-
 void embedding_linear_step(benchmark::State& state, int64_t V, int64_t C, int64_t batch, double lr,
                            double momentum) {
   manual_seed(0);
-  Tensor emb = randn({V, C}).requires_grad_();
-  Tensor w = (randn({C, V}) * 0.1).detach().requires_grad_();
-  Tensor b = zeros({V}).requires_grad_();
+  nn::Embedding emb(V, C);
+  nn::Linear lin(C, V);
+  std::vector<Tensor> params = emb.parameters();
+  for (const Tensor& p : lin.parameters()) params.push_back(p);
+  optim::SGD opt(params, optim::SGDOptions{lr, momentum});
   Tensor ids = random_ids(batch, V), targets = random_ids(batch, V);
-  std::vector<Tensor> params = {emb, w, b}, bufs(3);
   for (auto _ : state) {
-    Tensor loss = cross_entropy(embedding(emb, ids).matmul(w) + b, targets);
+    Tensor loss = cross_entropy(lin(emb(ids)), targets);
     loss.backward();
-    sgd_step(params, bufs, lr, momentum);
+    opt.step();
+    opt.zero_grad(true);
     benchmark::DoNotOptimize(loss.impl());
   }
 }

@@ -157,7 +157,30 @@ Tensor apply_hooks(const std::vector<Hook>& hooks, Tensor g) {
 
 }  // namespace
 
+namespace {
+
+// Whether `g` may become a leaf's .grad as it is, without a copy (torch steals
+// such gradients too). Only when nothing else can see its bytes: this handle is
+// the only one on the TensorImpl (the user's backward(gradient) tensor, a hook's
+// capture or a second pending path all add a count), the impl is the only one on
+// the Storage (a view backward's result shares the upstream gradient's storage),
+// and it covers its whole storage from offset 0 (not a slice of a bigger buffer).
+bool can_steal(const Tensor& g) {
+  const auto& impl = g.impl_ptr();
+  if (impl.use_count() != 1 || impl->grad_fn || impl->requires_grad) return false;
+  if (!impl->storage || impl->storage.use_count() != 1 || impl->storage_offset != 0) return false;
+  return impl->storage->nbytes == static_cast<std::size_t>(g.numel()) * element_size(g.dtype());
+}
+
+}  // namespace
+
 std::vector<Tensor> AccumulateGrad::backward(const Tensor& grad_output) {
+  if (!leaf->grad && leaf->hooks.empty() && can_steal(grad_output)) {
+    // The walk moved its only handle into grad_output; copying it would be a
+    // wasted pass over memory. (The plain path below is the reference.)
+    leaf->grad = grad_output.impl_ptr();
+    return {};
+  }
   Tensor g = apply_hooks(leaf->hooks, grad_output);
   if (!leaf->grad) {
     leaf->grad = g.clone().impl_ptr();  // own the buffer: g may alias another gradient

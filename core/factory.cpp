@@ -1,11 +1,14 @@
 // Factories: tensors made from values, constants or ranges. Random ones are in random.cpp.
 // Not here: anything recorded by autograd (a new tensor is always a leaf).
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 
+#include "core/kernels/parallel.h"
 #include "core/tensor.h"
 
 namespace minigrad {
@@ -108,13 +111,35 @@ Tensor tensor(std::initializer_list<int> v, const Shape& s) {
 
 Tensor scalar_tensor(double value, DType dtype) { return full({}, value, dtype); }
 
+namespace {
+
+// p[0, n) = v. Large fills (a dense embedding gradient is V x 256) are split over
+// threads, which also spreads the first-touch page faults of a fresh buffer; a
+// value whose bytes are all zero (0, but not -0.0) is a memset. std::fill_n is the reference.
+template <class T> void fill(T* p, int64_t n, T v) {
+  if (n == 0) return;  // p may be null: memset(nullptr, 0, 0) is undefined
+  if (n == 0) return;  // p is null for an empty tensor, and memset(nullptr, 0, 0) is undefined
+  constexpr int64_t kThreadedFill = int64_t{1} << 18;  // elements; below, a team costs more than it saves
+  unsigned char bytes[sizeof(T)];
+  std::memcpy(bytes, &v, sizeof(T));
+  bool zero = std::all_of(bytes, bytes + sizeof(T), [](unsigned char c) { return c == 0; });
+  auto run = [&](int64_t b, int64_t e) {
+    if (zero) std::memset(p + b, 0, sizeof(T) * static_cast<std::size_t>(e - b));
+    else std::fill(p + b, p + e, v);
+  };
+  if (n < kThreadedFill) run(0, n);
+  else kernels::parallel_for(n, kernels::kParallelGrain, run);
+}
+
+}  // namespace
+
 Tensor full(const Shape& shape, double value, DType dtype) {
   Tensor t = empty(shape, dtype);
   int64_t n = t.numel();
   switch (dtype) {
-    case DType::Float32: std::fill_n(t.data_ptr<float>(), n, checked_value<float>(value, "full")); break;
-    case DType::Float64: std::fill_n(t.data_ptr<double>(), n, value); break;
-    case DType::Int64: std::fill_n(t.data_ptr<int64_t>(), n, checked_value<int64_t>(value, "full")); break;
+    case DType::Float32: fill(t.data_ptr<float>(), n, checked_value<float>(value, "full")); break;
+    case DType::Float64: fill(t.data_ptr<double>(), n, value); break;
+    case DType::Int64: fill(t.data_ptr<int64_t>(), n, checked_value<int64_t>(value, "full")); break;
   }
   return t;
 }

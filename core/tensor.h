@@ -78,7 +78,7 @@ class Tensor {
 
   // ---- autograd ----
   bool requires_grad() const;
-  Tensor& requires_grad_(bool requires_grad = true);  // leaves only, as in torch
+  Tensor& requires_grad_(bool requires_grad = true);  // turning it off is for leaves only, as in torch
   Tensor grad() const;  // undefined until a backward reaches this leaf
   void set_grad(const Tensor& grad) const;  // grad = Tensor{} clears it (set_to_none)
   bool is_leaf() const;
@@ -206,6 +206,9 @@ Tensor sigmoid(const Tensor& a);
 Tensor gelu(const Tensor& a, const std::string& approximate = "none");
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor mm(const Tensor& a, const Tensor& b);
+// x W^T + b over (*, in) inputs, torch's F.linear: one GEMM reading W (out, in) transposed
+// in place; an undefined bias means none. Backward: core/ops/linear.cpp.
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor());
 Tensor transpose(const Tensor& a, int64_t dim0, int64_t dim1);
 Tensor reshape(const Tensor& a, const Shape& shape);
 Tensor flatten(const Tensor& a, int64_t start_dim = 0, int64_t end_dim = -1);

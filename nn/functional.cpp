@@ -34,10 +34,9 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
     throw std::invalid_argument("linear: bias must have shape [" + std::to_string(out_features) +
                                 "] to match out_features, got " + shape_str(bias.sizes()));
   }
-  // (*, in) @ (in, out) -> (*, out). torch fuses the bias into one addmm (AddmmBackward0);
-  // here the graph shows MmBackward0 then AddBackward0, with the same gradients.
-  Tensor out = input.matmul(weight.t());
-  return bias.defined() ? out + bias : out;
+  // (*, in) -> (*, out) in one node, as torch's addmm (AddmmBackward0; MmBackward0
+  // without bias): core/ops/linear.cpp, one GEMM reading W transposed in place.
+  return minigrad::linear(input, weight, bias);
 }
 
 Tensor embedding(const Tensor& input, const Tensor& weight, std::optional<int64_t> padding_idx) {

@@ -1,8 +1,8 @@
 // nn::Linear: torch.nn.Linear's initialisation, and a forward through functional::linear.
 // Its gradients, from y = x W^T + b (x (N, in), W (out, in), y (N, out)):
 //   dx = dy W,   dW = dy^T x,   db = sum over rows of dy
-// They come out of matmul's and add's backward (core/ops/), not code of its own.
-// Not here: the math itself (nn/functional.cpp, core/ops/matmul.cpp).
+// They are core/ops/linear.cpp's backward (one node, AddmmBackward0), not code of its own.
+// Not here: the math itself (nn/functional.cpp checks arguments, core/ops/linear.cpp computes).
 #include "nn/linear.h"
 
 #include <cmath>

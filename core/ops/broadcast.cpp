@@ -2,10 +2,13 @@
 #include "core/ops/broadcast.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cstdint>
 #include <stdexcept>
 #include <type_traits>
 #include <vector>
+
+#include "core/kernels/parallel.h"
 
 namespace minigrad {
 
@@ -83,6 +86,59 @@ void sum_to_loop(const T* in, T* out, const Shape& in_shape, const std::vector<i
   for (int64_t k = 0; k < out_numel; ++k) out[k] = static_cast<T>(acc[k]);
 }
 
+// ---- fast paths: `small` is a row repeated over the leading dims of `big` ----
+// The common cases (a bias (C) or (1, C) against (N, C); a scalar against anything)
+// are "big viewed as (rows, cols), small as one (cols) row". The general loops above
+// stay the reference; tests compare the two on awkward shapes.
+
+// Whether `small` (already known to broadcast to `big`) is one row repeated:
+// big's trailing dims equal small's (right-aligned), and every dim of small before
+// them is 1. On success sets rows * cols == numel(big), cols == numel(small).
+bool as_repeated_row(const Shape& small, const Shape& big, int64_t& rows, int64_t& cols) {
+  std::size_t nb = big.size(), pad = nb - small.size();
+  std::size_t k = nb;  // big[k..] is the matching suffix
+  while (k > pad && small[k - 1 - pad] == big[k - 1]) --k;
+  for (std::size_t d = pad; d < k; ++d) {
+    if (small[d - pad] != 1) return false;
+  }
+  cols = 1;
+  for (std::size_t d = k; d < nb; ++d) cols *= big[d];
+  rows = cols == 0 ? 0 : numel_of(big) / cols;
+  return true;
+}
+
+// out[r, :] = row for every r: memcpy of whole rows, split over rows.
+template <class T>
+void expand_rows(const T* row, T* out, int64_t rows, int64_t cols) {
+  if (cols == 1) {
+    kernels::parallel_for(rows, 1, [&](int64_t b, int64_t e) { std::fill(out + b, out + e, row[0]); });
+    return;
+  }
+  kernels::parallel_for(rows, cols, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) std::memcpy(out + r * cols, row, sizeof(T) * cols);
+  });
+}
+
+// out[c] = sum over r of in[r, c], r ascending: exactly the order the general loop
+// adds in (it walks `in` row-major), so the bits match it. Threads split the
+// columns, never the rows, so each sum has one order whatever the thread count.
+template <class T>
+void sum_rows(const T* in, T* out, int64_t rows, int64_t cols) {
+  kernels::parallel_for(cols, rows, [&](int64_t b, int64_t e) {
+    constexpr int64_t kBlock = 512;  // accumulators stay in L1 while rows stream by
+    sum_acc_t<T> acc[kBlock];
+    for (int64_t c0 = b; c0 < e; c0 += kBlock) {
+      int64_t w = std::min(kBlock, e - c0);
+      for (int64_t c = 0; c < w; ++c) acc[c] = 0;
+      for (int64_t r = 0; r < rows; ++r) {
+        const T* src = in + r * cols + c0;
+        for (int64_t c = 0; c < w; ++c) acc[c] += static_cast<sum_acc_t<T>>(src[c]);
+      }
+      for (int64_t c = 0; c < w; ++c) out[c0 + c] = static_cast<T>(acc[c]);
+    }
+  });
+}
+
 // The loops index `small` with broadcast strides: a shape that does not broadcast
 // to `big` would read or write out of bounds, so refuse it here.
 void require_broadcastable(const Shape& small, const Shape& big, const char* op) {
@@ -95,6 +151,21 @@ void require_broadcastable(const Shape& small, const Shape& big, const char* op)
 
 Tensor expand_to(const Tensor& t, const Shape& shape) {
   require_broadcastable(t.sizes(), shape, "expand_to");
+  int64_t rows = 0, cols = 0;
+  if (as_repeated_row(t.sizes(), shape, rows, cols)) {
+    Tensor out = empty(shape, t.dtype());
+    switch (t.dtype()) {
+      case DType::Float32: expand_rows(t.data_ptr<float>(), out.data_ptr<float>(), rows, cols); break;
+      case DType::Float64: expand_rows(t.data_ptr<double>(), out.data_ptr<double>(), rows, cols); break;
+      case DType::Int64: expand_rows(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), rows, cols); break;
+    }
+    return out;
+  }
+  return expand_to_reference(t, shape);
+}
+
+Tensor expand_to_reference(const Tensor& t, const Shape& shape) {
+  require_broadcastable(t.sizes(), shape, "expand_to");
   Tensor out = empty(shape, t.dtype());
   auto strides = broadcast_strides(t.sizes(), shape);
   switch (t.dtype()) {
@@ -106,6 +177,22 @@ Tensor expand_to(const Tensor& t, const Shape& shape) {
 }
 
 Tensor sum_to(const Tensor& t, const Shape& shape) {
+  if (t.sizes() == shape) return t;
+  require_broadcastable(shape, t.sizes(), "sum_to");
+  int64_t rows = 0, cols = 0;
+  if (as_repeated_row(shape, t.sizes(), rows, cols)) {
+    Tensor out = empty(shape, t.dtype());
+    switch (t.dtype()) {
+      case DType::Float32: sum_rows(t.data_ptr<float>(), out.data_ptr<float>(), rows, cols); break;
+      case DType::Float64: sum_rows(t.data_ptr<double>(), out.data_ptr<double>(), rows, cols); break;
+      case DType::Int64: sum_rows(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), rows, cols); break;
+    }
+    return out;
+  }
+  return sum_to_reference(t, shape);
+}
+
+Tensor sum_to_reference(const Tensor& t, const Shape& shape) {
   if (t.sizes() == shape) return t;
   require_broadcastable(shape, t.sizes(), "sum_to");
   Tensor out = empty(shape, t.dtype());

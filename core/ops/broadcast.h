@@ -17,6 +17,10 @@ Tensor expand_to(const Tensor& t, const Shape& shape);
 // away, and dims where `shape` has 1 are summed with keepdim. Returns t itself if
 // the shapes are equal; throws std::invalid_argument if `shape` does not broadcast to t's.
 Tensor sum_to(const Tensor& t, const Shape& shape);
+// The general element-by-element loops behind expand_to and sum_to, without their
+// fast paths for a repeated row or a scalar: the reference tests hold those to, bit for bit.
+Tensor expand_to_reference(const Tensor& t, const Shape& shape);
+Tensor sum_to_reference(const Tensor& t, const Shape& shape);
 // Element strides of a contiguous `shape`, read as if broadcast to `out` (0 on broadcast dims).
 std::vector<int64_t> broadcast_strides(const Shape& shape, const Shape& out);
 

@@ -3,16 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
-#include <iomanip>
 #include <limits>
 #include <string>
 
 #include "core/core.h"
 #include "tests/fixture.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
+
+using testing::bitwise_equal;
+using testing::contains;
 
 const testing::Fixture& fixture() {
   static const testing::Fixture f("autograd.txt");
@@ -31,27 +33,6 @@ std::string message_of(F&& f) {
   }
   ADD_FAILURE() << "no exception thrown";
   return "";
-}
-
-::testing::AssertionResult contains(const std::string& haystack, const std::string& needle) {
-  if (haystack.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << needle << "' not in: " << haystack;
-}
-
-::testing::AssertionResult bitwise_equal(const Tensor& a, const Tensor& e) {
-  if (a.sizes() != e.sizes() || a.dtype() != e.dtype())
-    return ::testing::AssertionFailure() << "got " << shape_str(a.sizes()) << " " << dtype_name(a.dtype())
-                                         << ", expected " << shape_str(e.sizes()) << " " << dtype_name(e.dtype());
-  std::size_t w = element_size(a.dtype());
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    if (std::memcmp(static_cast<const char*>(a.raw_data()) + i * w,
-                    static_cast<const char*>(e.raw_data()) + i * w, w) != 0) {
-      return ::testing::AssertionFailure() << std::setprecision(17) << "element " << i << ": got "
-                                           << a.to(DType::Float64).data_ptr<double>()[i] << ", expected "
-                                           << e.to(DType::Float64).data_ptr<double>()[i];
-    }
-  }
-  return ::testing::AssertionSuccess();
 }
 
 // A fresh tensor is a leaf that needs no gradient, at version 0.
@@ -263,6 +244,25 @@ TEST(FactoryTest, ArangeErrors) {
   // Empty, not an error, when start == end.
   EXPECT_EQ(arange(2.0, 2.0, 1.0).numel(), 0);
   EXPECT_EQ(arange(2.0, 2.0, -1.0, DType::Int64).numel(), 0);
+}
+
+// Large fills take the threaded / memset path; every element must still hold the
+// value's exact bits (-0.0 is not all-zero bytes, so it must not become +0.0).
+TEST(FactoryTest, LargeFillsHoldEveryElement) {
+  const int64_t n = (int64_t{1} << 19) + 3;
+  for (double v : {0.0, -0.0, 2.5}) {
+    Tensor f = full({n}, v), d = full({n}, v, DType::Float64);
+    for (int64_t i : {int64_t{0}, n / 2, n - 1}) {
+      EXPECT_EQ(std::signbit(f.data_ptr<float>()[i]), std::signbit(v));
+      EXPECT_EQ(f.data_ptr<float>()[i], static_cast<float>(v));
+      EXPECT_EQ(std::signbit(d.data_ptr<double>()[i]), std::signbit(v));
+      EXPECT_EQ(d.data_ptr<double>()[i], v);
+    }
+  }
+  Tensor z = zeros({n}, DType::Int64), k = full({n}, -3.0, DType::Int64);
+  int64_t bad = 0;
+  for (int64_t i = 0; i < n; ++i) bad += z.data_ptr<int64_t>()[i] != 0 || k.data_ptr<int64_t>()[i] != -3;
+  EXPECT_EQ(bad, 0);
 }
 
 }  // namespace

@@ -11,9 +11,13 @@
 #include "core/autograd.h"
 #include "core/random.h"
 #include "tests/fixture.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
+
+using testing::all_close;
+using testing::throws_with;
 
 const testing::Fixture& fixture() {
   static const testing::Fixture f("random.txt");
@@ -29,28 +33,9 @@ std::vector<double> values(const Tensor& t) {
   return out;
 }
 
-// Same shape, same dtype, and every element within 1e-6 relative of torch's.
-// (minigrad reproduces torch's rounding, so in practice they are equal bit for bit.)
-void expect_matches(const Tensor& got, const std::string& record) {
-  Tensor want = fixture()[record];
-  ASSERT_EQ(got.sizes(), want.sizes()) << record;
-  ASSERT_EQ(got.dtype(), want.dtype()) << record;
-  std::vector<double> g = values(got), w = values(want);
-  for (size_t i = 0; i < w.size(); ++i) {
-    EXPECT_NEAR(g[i], w[i], 1e-6 * std::abs(w[i]) + 1e-12) << record << " at element " << i;
-  }
-}
-
-template <class F>
-void expect_invalid(F f, const std::vector<std::string>& fragments) {
-  try {
-    f();
-    ADD_FAILURE() << "expected std::invalid_argument";
-  } catch (const std::invalid_argument& e) {
-    std::string msg = e.what();
-    for (const auto& frag : fragments) EXPECT_NE(msg.find(frag), std::string::npos) << msg;
-  }
-}
+// Every element within 1e-6 relative (plus 1e-12) of torch's. minigrad reproduces torch's
+// rounding, so in practice they are equal bit for bit.
+constexpr testing::Tolerance kTorchRounding{.atol = 1e-12, .rtol = 1e-6};
 
 const uint64_t kSeeds[] = {0, 123, 3000000000ULL, (uint64_t{1} << 40) + 7};
 
@@ -60,7 +45,8 @@ TEST(RandomTest, RandFloat32MatchesTorchForEverySizeAndSeed) {
       int64_t size = n == 41 ? 1000 : n;
       std::string suffix = "_s" + std::to_string(seed) + "_n" + std::to_string(size);
       manual_seed(seed);
-      expect_matches(rand({size}), "rand_f32" + suffix);
+      EXPECT_TRUE(all_close(rand({size}), fixture()["rand_f32" + suffix], kTorchRounding))
+          << "rand_f32" + suffix;
     }
   }
 }
@@ -73,7 +59,8 @@ TEST(RandomTest, RandnFloat32MatchesTorchOnBothPathsAndTails) {
       int64_t size = n == 41 ? 1000 : n;
       std::string suffix = "_s" + std::to_string(seed) + "_n" + std::to_string(size);
       manual_seed(seed);
-      expect_matches(randn({size}), "randn_f32" + suffix);
+      EXPECT_TRUE(all_close(randn({size}), fixture()["randn_f32" + suffix], kTorchRounding))
+          << "randn_f32" + suffix;
     }
   }
 }
@@ -83,9 +70,11 @@ TEST(RandomTest, Float64StreamsMatchTorch) {
     for (int64_t n : {1, 2, 5, 15, 16, 17, 31, 33, 100}) {
       std::string suffix = "_s" + std::to_string(seed) + "_n" + std::to_string(n);
       manual_seed(seed);
-      expect_matches(rand({n}, DType::Float64), "rand_f64" + suffix);
+      EXPECT_TRUE(all_close(rand({n}, DType::Float64), fixture()["rand_f64" + suffix], kTorchRounding))
+          << "rand_f64" + suffix;
       manual_seed(seed);
-      expect_matches(randn({n}, DType::Float64), "randn_f64" + suffix);
+      EXPECT_TRUE(all_close(randn({n}, DType::Float64), fixture()["randn_f64" + suffix], kTorchRounding))
+          << "randn_f64" + suffix;
     }
   }
 }
@@ -93,7 +82,7 @@ TEST(RandomTest, Float64StreamsMatchTorch) {
 TEST(RandomTest, BookEmbeddingWeightAtSeed123) {
   manual_seed(123);
   Tensor w = randn({6, 3});
-  expect_matches(w, "book_randn_6x3");
+  EXPECT_TRUE(all_close(w, fixture()["book_randn_6x3"], kTorchRounding));
   EXPECT_NEAR(w.data_ptr<float>()[0], 0.3374, 5e-5);
   EXPECT_NEAR(w.data_ptr<float>()[1], -0.1778, 5e-5);
   EXPECT_NEAR(w.data_ptr<float>()[2], -0.1690, 5e-5);
@@ -106,14 +95,15 @@ TEST(RandomTest, MixedSizeCallsShareOneStream) {
     std::string code = dtype == DType::Float32 ? "f32" : "f64";
     manual_seed(123);
     for (size_t i = 0; i < sizes.size(); ++i) {
-      expect_matches(randn({sizes[i]}, dtype), "mixed_randn_" + code + "_" + std::to_string(i) +
-                                                   "_n" + std::to_string(sizes[i]));
+      std::string record = "mixed_randn_" + code + "_" + std::to_string(i) + "_n" + std::to_string(sizes[i]);
+      EXPECT_TRUE(all_close(randn({sizes[i]}, dtype), fixture()[record], kTorchRounding)) << record;
     }
   }
   manual_seed(123);
   for (size_t i = 0; i < sizes.size(); ++i) {
     Tensor t = i % 2 ? rand({sizes[i]}) : randn({sizes[i]});
-    expect_matches(t, "mixed_alt_" + std::to_string(i) + "_n" + std::to_string(sizes[i]));
+    std::string record = "mixed_alt_" + std::to_string(i) + "_n" + std::to_string(sizes[i]);
+    EXPECT_TRUE(all_close(t, fixture()[record], kTorchRounding)) << record;
   }
 }
 
@@ -125,15 +115,15 @@ TEST(RandomTest, InPlaceUniformAndNormalMatchTorch) {
       manual_seed(123);
       Tensor u = empty({n}, dtype);
       u.uniform_(-2, 3);
-      expect_matches(u, "uniform_" + suffix);
+      EXPECT_TRUE(all_close(u, fixture()["uniform_" + suffix], kTorchRounding)) << "uniform_" + suffix;
       manual_seed(123);
       Tensor a = empty({n}, dtype);
       a.normal_(1.5, 0.5);
-      expect_matches(a, "normal_a_" + suffix);
+      EXPECT_TRUE(all_close(a, fixture()["normal_a_" + suffix], kTorchRounding)) << "normal_a_" + suffix;
       manual_seed(123);
       Tensor b = empty({n}, dtype);
       b.normal_(1.5, 0.7);
-      expect_matches(b, "normal_b_" + suffix);
+      EXPECT_TRUE(all_close(b, fixture()["normal_b_" + suffix], kTorchRounding)) << "normal_b_" + suffix;
     }
   }
 }
@@ -141,13 +131,13 @@ TEST(RandomTest, InPlaceUniformAndNormalMatchTorch) {
 TEST(RandomTest, LocalGeneratorIsIndependentOfTheGlobalOne) {
   manual_seed(123);
   Generator g(42);
-  expect_matches(randn({5}, g), "gen42_randn_5");
-  expect_matches(randn({20}), "global123_randn_20");
-  expect_matches(rand({7}, g), "gen42_rand_7");
-  expect_matches(randn({3}, g), "gen42_randn_3");
+  EXPECT_TRUE(all_close(randn({5}, g), fixture()["gen42_randn_5"], kTorchRounding));
+  EXPECT_TRUE(all_close(randn({20}), fixture()["global123_randn_20"], kTorchRounding));
+  EXPECT_TRUE(all_close(rand({7}, g), fixture()["gen42_rand_7"], kTorchRounding));
+  EXPECT_TRUE(all_close(randn({3}, g), fixture()["gen42_randn_3"], kTorchRounding));
   Generator fresh;  // torch's default seed
   EXPECT_EQ(fresh.initial_seed(), 67280421310721ULL);
-  expect_matches(rand({4}, fresh), "gen_default_rand_4");
+  EXPECT_TRUE(all_close(rand({4}, fresh), fixture()["gen_default_rand_4"], kTorchRounding));
 }
 
 // The 10000th output of mt19937 seeded with 5489 is fixed by the C++ standard.
@@ -211,14 +201,15 @@ TEST(RandomTest, UniformValuesStayInRange) {
 }
 
 TEST(RandomTest, IntegerTensorsAndBadArgumentsAreRejected) {
-  expect_invalid([] { rand({3}, DType::Int64); }, {"rand", "torch.int64"});
-  expect_invalid([] { randn({3}, DType::Int64); }, {"randn", "torch.int64"});
+  EXPECT_TRUE(throws_with<std::invalid_argument>([] { rand({3}, DType::Int64); }, {"rand", "torch.int64"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([] { randn({3}, DType::Int64); }, {"randn", "torch.int64"}));
   Tensor i = zeros({3}, DType::Int64);
-  expect_invalid([&] { i.uniform_(); }, {"uniform_", "torch.int64"});
-  expect_invalid([&] { i.normal_(); }, {"normal_", "torch.int64"});
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { i.uniform_(); }, {"uniform_", "torch.int64"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { i.normal_(); }, {"normal_", "torch.int64"}));
   Tensor f = zeros({3});
-  expect_invalid([&] { f.normal_(0.0, -1.0); }, {"normal_", "std", "-1"});
-  expect_invalid([&] { f.uniform_(3.0, 2.0); }, {"uniform_", "from=3", "to=2"});
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { f.normal_(0.0, -1.0); }, {"normal_", "std", "-1"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { f.uniform_(3.0, 2.0); }, {"uniform_", "from=3", "to=2"}));
   EXPECT_EQ(f.version(), 0u);  // nothing was written
   EXPECT_THROW(rand({2, -1}), std::invalid_argument);
   EXPECT_THROW(randn({-3}), std::invalid_argument);

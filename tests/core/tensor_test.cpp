@@ -6,16 +6,18 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
-#include <iomanip>
 #include <limits>
 #include <string>
 
 #include "core/core.h"
 #include "tests/fixture.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
+
+using testing::bitwise_equal;
+using testing::contains;
 
 const testing::Fixture& fixture() {
   static const testing::Fixture f("autograd.txt");
@@ -35,29 +37,6 @@ std::string message_of(F&& f) {
   }
   ADD_FAILURE() << "no exception thrown";
   return "";
-}
-
-::testing::AssertionResult contains(const std::string& haystack, const std::string& needle) {
-  if (haystack.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "'" << needle << "' not in: " << haystack;
-}
-
-// Same shape, dtype and bits.
-::testing::AssertionResult bitwise_equal(const Tensor& a, const Tensor& e) {
-  if (a.sizes() != e.sizes() || a.dtype() != e.dtype())
-    return ::testing::AssertionFailure() << "got " << shape_str(a.sizes()) << " " << dtype_name(a.dtype())
-                                         << ", expected " << shape_str(e.sizes()) << " " << dtype_name(e.dtype());
-  std::size_t w = element_size(a.dtype());
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    const char* pa = static_cast<const char*>(a.raw_data()) + i * w;
-    const char* pe = static_cast<const char*>(e.raw_data()) + i * w;
-    if (std::memcmp(pa, pe, w) != 0) {
-      Tensor fa = a.to(DType::Float64), fe = e.to(DType::Float64);
-      return ::testing::AssertionFailure() << std::setprecision(17) << "element " << i << ": got "
-                                           << fa.data_ptr<double>()[i] << ", expected " << fe.data_ptr<double>()[i];
-    }
-  }
-  return ::testing::AssertionSuccess();
 }
 
 // ---- metadata ----

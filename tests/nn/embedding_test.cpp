@@ -7,12 +7,12 @@
 
 #include "core/core.h"
 #include "nn/nn.h"
-#include "tests/nn/close.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
 
-using testing::close;
+using testing::all_close;
 using testing::throws_with;
 
 TEST(NnEmbedding, ShapesForIdsOfAnyShape) {
@@ -44,7 +44,7 @@ TEST(NnEmbedding, RepeatedIdsAccumulateAndOnlyLookedUpRowsGetGradient) {
                         0.f, 0.f, 0.f,
                         10.f, 20.f, 30.f,                // row 3: position 1
                         0.f, 0.f, 0.f}, {5, 3});
-  EXPECT_TRUE(close(emb.weight.grad(), want, 0, 0));
+  EXPECT_TRUE(all_close(emb.weight.grad(), want, 0));
 }
 
 TEST(NnEmbedding, PaddingRowIsZeroAndGetsNoGradient) {
@@ -54,7 +54,7 @@ TEST(NnEmbedding, PaddingRowIsZeroAndGetsNoGradient) {
   for (int j = 0; j < 3; ++j) EXPECT_EQ(emb.weight.data_ptr<float>()[2 * 3 + j], 0.0f);
   emb(tensor({2, 0, 2})).sum().backward();
   Tensor want = tensor({1.f, 1.f, 1.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f}, {4, 3});
-  EXPECT_TRUE(close(emb.weight.grad(), want, 0, 0));
+  EXPECT_TRUE(all_close(emb.weight.grad(), want, 0));
   // A negative padding_idx counts from the end, as torch's.
   nn::Embedding last(4, 3, {-1});
   EXPECT_EQ(*last.padding_idx, 3);
@@ -68,10 +68,10 @@ TEST(NnEmbedding, EqualsOneHotTimesWeightWithGradients) {
   Tensor g = randn({4, 3});
   Tensor y = emb(ids);
   Tensor y2 = nn::functional::one_hot(ids, 6).to(DType::Float32).matmul(w2);
-  EXPECT_TRUE(close(y, y2, 0, 0));
+  EXPECT_TRUE(all_close(y, y2, 0));
   y.backward(g);
   y2.backward(g);
-  EXPECT_TRUE(close(emb.weight.grad(), w2.grad(), 1e-6, 1e-6));
+  EXPECT_TRUE(all_close(emb.weight.grad(), w2.grad(), {.atol = 1e-6, .rtol = 1e-6}));
 }
 
 TEST(NnEmbedding, FromPretrained) {
@@ -80,11 +80,11 @@ TEST(NnEmbedding, FromPretrained) {
   Tensor before = rand({2});
   manual_seed(5);
   auto frozen = nn::Embedding::from_pretrained(vectors);
-  EXPECT_TRUE(close(rand({2}), before, 0, 0));  // no draws, as torch's from_pretrained
+  EXPECT_TRUE(all_close(rand({2}), before, 0));  // no draws, as torch's from_pretrained
   EXPECT_FALSE(frozen.weight.requires_grad());
   EXPECT_EQ(frozen.num_embeddings, 3);
   EXPECT_EQ(frozen.embedding_dim, 2);
-  EXPECT_TRUE(close(frozen(tensor({2})), tensor({5.f, 6.f}, {1, 2}), 0, 0));
+  EXPECT_TRUE(all_close(frozen(tensor({2})), tensor({5.f, 6.f}, {1, 2}), 0));
   auto trainable = nn::Embedding::from_pretrained(vectors, false);
   EXPECT_TRUE(trainable.weight.requires_grad());
   EXPECT_EQ(trainable.parameters().size(), 1u);

@@ -13,12 +13,12 @@
 #include "nn/nn.h"
 #include "optim/optim.h"
 #include "tests/fixture.h"
-#include "tests/nn/close.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
 
-using testing::close;
+using testing::all_close;
 namespace F = nn::functional;
 
 const testing::Fixture& fx() {
@@ -45,9 +45,9 @@ TEST(NnEndToEnd, TwinModelsTrainLikeTorchFor50Steps) {
   manual_seed(static_cast<uint64_t>(seed));
   nn::Embedding emb(V, d);
   nn::Linear head(d, V);
-  ASSERT_TRUE(close(emb.weight, fx()["init_emb"], 1e-7, 1e-6));
-  ASSERT_TRUE(close(head.weight, fx()["init_head_w"], 1e-7, 1e-6));
-  ASSERT_TRUE(close(head.bias, fx()["init_head_b"], 1e-7, 1e-6));
+  ASSERT_TRUE(all_close(emb.weight, fx()["init_emb"], {.atol = 1e-7, .rtol = 1e-6}));
+  ASSERT_TRUE(all_close(head.weight, fx()["init_head_w"], {.atol = 1e-7, .rtol = 1e-6}));
+  ASSERT_TRUE(all_close(head.bias, fx()["init_head_b"], {.atol = 1e-7, .rtol = 1e-6}));
 
   // The twin starts where the model starts: its (d, V) weight is the embedding transposed.
   nn::Linear twin(V, d, false), twin_head(d, V);
@@ -75,27 +75,27 @@ TEST(NnEndToEnd, TwinModelsTrainLikeTorchFor50Steps) {
     Tensor twin_loss = F::cross_entropy(twin_logits, targets);
     twin_loss.backward();
     // The two models compute the same function and the same gradients.
-    ASSERT_TRUE(close(logits, twin_logits, 1e-5, 0));
-    ASSERT_TRUE(close(emb.weight.grad(), twin.weight.grad().t(), 1e-5, 0));
-    ASSERT_TRUE(close(head.weight.grad(), twin_head.weight.grad(), 1e-5, 0));
+    ASSERT_TRUE(all_close(logits, twin_logits, {.atol = 1e-5}));
+    ASSERT_TRUE(all_close(emb.weight.grad(), twin.weight.grad().t(), {.atol = 1e-5}));
+    ASSERT_TRUE(all_close(head.weight.grad(), twin_head.weight.grad(), {.atol = 1e-5}));
     if (k == 0) {
-      EXPECT_TRUE(close(emb.weight.grad(), fx()["step0_emb_grad"], 1e-6, 1e-5));
-      EXPECT_TRUE(close(twin.weight.grad(), fx()["step0_twin_grad"], 1e-6, 1e-5));
+      EXPECT_TRUE(all_close(emb.weight.grad(), fx()["step0_emb_grad"], {.atol = 1e-6, .rtol = 1e-5}));
+      EXPECT_TRUE(all_close(twin.weight.grad(), fx()["step0_twin_grad"], {.atol = 1e-6, .rtol = 1e-5}));
     }
     opt.step();
     opt_twin.step();
-    ASSERT_TRUE(close(emb.weight, twin.weight.t(), 1e-5, 0));
+    ASSERT_TRUE(all_close(emb.weight, twin.weight.t(), {.atol = 1e-5}));
     losses.push_back(loss.item<float>());
     twin_losses.push_back(twin_loss.item<float>());
   }
-  EXPECT_TRUE(close(tensor(losses), fx()["losses"], 1e-5, 0));
-  EXPECT_TRUE(close(tensor(twin_losses), fx()["twin_losses"], 1e-5, 0));
-  EXPECT_TRUE(close(emb.weight, fx()["final_emb"], 1e-5, 0));
-  EXPECT_TRUE(close(head.weight, fx()["final_head_w"], 1e-5, 0));
-  EXPECT_TRUE(close(head.bias, fx()["final_head_b"], 1e-5, 0));
-  EXPECT_TRUE(close(twin.weight, fx()["final_twin_w"], 1e-5, 0));
-  EXPECT_TRUE(close(twin_head.weight, fx()["final_twin_head_w"], 1e-5, 0));
-  EXPECT_TRUE(close(twin_head.bias, fx()["final_twin_head_b"], 1e-5, 0));
+  EXPECT_TRUE(all_close(tensor(losses), fx()["losses"], {.atol = 1e-5}));
+  EXPECT_TRUE(all_close(tensor(twin_losses), fx()["twin_losses"], {.atol = 1e-5}));
+  EXPECT_TRUE(all_close(emb.weight, fx()["final_emb"], {.atol = 1e-5}));
+  EXPECT_TRUE(all_close(head.weight, fx()["final_head_w"], {.atol = 1e-5}));
+  EXPECT_TRUE(all_close(head.bias, fx()["final_head_b"], {.atol = 1e-5}));
+  EXPECT_TRUE(all_close(twin.weight, fx()["final_twin_w"], {.atol = 1e-5}));
+  EXPECT_TRUE(all_close(twin_head.weight, fx()["final_twin_head_w"], {.atol = 1e-5}));
+  EXPECT_TRUE(all_close(twin_head.bias, fx()["final_twin_head_b"], {.atol = 1e-5}));
   // Training did something: the last losses are below the first.
   EXPECT_LT(losses.back(), losses.front());
 }

@@ -9,12 +9,12 @@
 #include "nn/nn.h"
 #include "tests/fixture.h"
 #include "tests/gradcheck.h"
-#include "tests/nn/close.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
 
-using testing::close;
+using testing::all_close;
 using testing::throws_with;
 namespace F = nn::functional;
 
@@ -26,13 +26,13 @@ const testing::Fixture& fx() {
 TEST(NnFunctional, EmbeddingWithPaddingAndRepeatsMatchesTorch) {
   Tensor w = fx()["embedding_w"].clone().requires_grad_();
   Tensor y = F::embedding(fx()["embedding_ids"], w, 4);
-  EXPECT_TRUE(close(y, fx()["embedding_y"], 0, 0));
+  EXPECT_TRUE(all_close(y, fx()["embedding_y"], 0));
   y.backward(fx()["embedding_gy"]);
-  EXPECT_TRUE(close(w.grad(), fx()["embedding_dw"], 1e-6, 1e-6));
+  EXPECT_TRUE(all_close(w.grad(), fx()["embedding_dw"], {.atol = 1e-6, .rtol = 1e-6}));
   // padding_idx -2 is row 4 of 6 as well.
   Tensor w2 = fx()["embedding_w"].clone().requires_grad_();
   F::embedding(fx()["embedding_ids"], w2, -2).backward(fx()["embedding_gy"]);
-  EXPECT_TRUE(close(w2.grad(), fx()["embedding_dw"], 1e-6, 1e-6));
+  EXPECT_TRUE(all_close(w2.grad(), fx()["embedding_dw"], {.atol = 1e-6, .rtol = 1e-6}));
   EXPECT_TRUE(throws_with<std::invalid_argument>([&] { F::embedding(tensor({0}), w, 6); }, {"padding_idx 6"}));
 }
 
@@ -43,9 +43,9 @@ TEST(NnFunctional, CrossEntropyOverExtraDimsMatchesTorch) {
     std::string k = std::string("ce3d_") + c.name;
     Tensor x = fx()["ce3d_x"].clone().requires_grad_();
     Tensor loss = F::cross_entropy(x, fx()["ce3d_t"], c.r);
-    EXPECT_TRUE(close(loss, fx()[k + "_loss"], 1e-6, 1e-6));
+    EXPECT_TRUE(all_close(loss, fx()[k + "_loss"], {.atol = 1e-6, .rtol = 1e-6}));
     loss.backward(c.r == Reduction::None ? ones_like(loss) : Tensor());
-    EXPECT_TRUE(close(x.grad(), fx()[k + "_dx"], 1e-6, 1e-6));
+    EXPECT_TRUE(all_close(x.grad(), fx()[k + "_dx"], {.atol = 1e-6, .rtol = 1e-6}));
   }
 }
 
@@ -53,9 +53,9 @@ TEST(NnFunctional, CrossEntropyOfOneSampleMatchesTorch) {
   Tensor x = fx()["ce1d_x"].clone().requires_grad_();
   Tensor loss = F::cross_entropy(x, scalar_tensor(3, DType::Int64));
   EXPECT_EQ(loss.dim(), 0);
-  EXPECT_TRUE(close(loss, fx()["ce1d_loss"], 1e-6, 1e-6));
+  EXPECT_TRUE(all_close(loss, fx()["ce1d_loss"], {.atol = 1e-6, .rtol = 1e-6}));
   loss.backward();
-  EXPECT_TRUE(close(x.grad(), fx()["ce1d_dx"], 1e-6, 1e-6));
+  EXPECT_TRUE(all_close(x.grad(), fx()["ce1d_dx"], {.atol = 1e-6, .rtol = 1e-6}));
   EXPECT_EQ(F::cross_entropy(x, scalar_tensor(3, DType::Int64), Reduction::None).dim(), 0);
 }
 
@@ -70,14 +70,14 @@ TEST(NnFunctional, CrossEntropyOverExtraDimsFiniteDifferences) {
 TEST(NnFunctional, ThinWrappersAreCoresOps) {
   manual_seed(22);
   Tensor x = randn({3, 5});
-  EXPECT_TRUE(close(F::softmax(x, 1), x.softmax(1), 0, 0));
-  EXPECT_TRUE(close(F::log_softmax(x, 0), x.log_softmax(0), 0, 0));
-  EXPECT_TRUE(close(F::relu(x), x.relu(), 0, 0));
+  EXPECT_TRUE(all_close(F::softmax(x, 1), x.softmax(1), 0));
+  EXPECT_TRUE(all_close(F::log_softmax(x, 0), x.log_softmax(0), 0));
+  EXPECT_TRUE(all_close(F::relu(x), x.relu(), 0));
   Tensor t = tensor({1, 0, 4});
-  EXPECT_TRUE(close(F::one_hot(t), tensor({0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1}, {3, 5}), 0, 0));
+  EXPECT_TRUE(all_close(F::one_hot(t), tensor({0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1}, {3, 5}), 0));
   EXPECT_EQ(F::one_hot(t, 7).sizes(), (Shape{3, 7}));
   Tensor targets = tensor({4, 0, 2});
-  EXPECT_TRUE(close(F::cross_entropy(x, targets), cross_entropy(x, targets), 0, 0));
+  EXPECT_TRUE(all_close(F::cross_entropy(x, targets), cross_entropy(x, targets), 0));
 }
 
 TEST(NnFunctional, CrossEntropyShapeErrors) {

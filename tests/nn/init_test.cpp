@@ -9,12 +9,12 @@
 #include "core/core.h"
 #include "nn/nn.h"
 #include "tests/fixture.h"
-#include "tests/nn/close.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
 
-using testing::close;
+using testing::all_close;
 using testing::throws_with;
 namespace init = nn::init;
 
@@ -32,7 +32,7 @@ void check(const std::string& name, uint64_t seed, Fill fill) {
   Tensor t = empty(want.sizes(), want.dtype());
   Tensor out = fill(t);
   EXPECT_TRUE(out.is_same(t));
-  EXPECT_TRUE(close(t, want, 1e-7, 1e-6));
+  EXPECT_TRUE(all_close(t, want, {.atol = 1e-7, .rtol = 1e-6}));
 }
 
 TEST(NnInit, EachInitialiserMatchesTorchAtASeed) {
@@ -59,12 +59,12 @@ TEST(NnInit, ConstantsDrawNothing) {
   manual_seed(11);
   Tensor t = empty({2, 2});
   init::ones_(t);
-  EXPECT_TRUE(close(t, ones({2, 2}), 0, 0));
+  EXPECT_TRUE(all_close(t, ones({2, 2}), 0));
   init::zeros_(t);
-  EXPECT_TRUE(close(t, zeros({2, 2}), 0, 0));
+  EXPECT_TRUE(all_close(t, zeros({2, 2}), 0));
   init::constant_(t, 2.5);
-  EXPECT_TRUE(close(t, full({2, 2}, 2.5), 0, 0));
-  EXPECT_TRUE(close(rand({3}), a, 0, 0));  // the stream did not move
+  EXPECT_TRUE(all_close(t, full({2, 2}, 2.5), 0));
+  EXPECT_TRUE(all_close(rand({3}), a, 0));  // the stream did not move
 }
 
 TEST(NnInit, WorksOnParametersWithoutRecording) {
@@ -102,27 +102,30 @@ TEST(NnInit, GainsAndFans) {
 TEST(NnInit, LayersHoldTorchsInitialWeights) {
   manual_seed(7);  // both layers from one stream: weight, bias, weight, bias
   nn::Linear a(4, 5), b(17, 3);
-  EXPECT_TRUE(close(a.weight, fx()["linear_4_5_weight"], 1e-7, 1e-6));
-  EXPECT_TRUE(close(a.bias, fx()["linear_4_5_bias"], 1e-7, 1e-6));
-  EXPECT_TRUE(close(b.weight, fx()["linear_17_3_weight"], 1e-7, 1e-6));
-  EXPECT_TRUE(close(b.bias, fx()["linear_17_3_bias"], 1e-7, 1e-6));
+  EXPECT_TRUE(all_close(a.weight, fx()["linear_4_5_weight"], {.atol = 1e-7, .rtol = 1e-6}));
+  EXPECT_TRUE(all_close(a.bias, fx()["linear_4_5_bias"], {.atol = 1e-7, .rtol = 1e-6}));
+  EXPECT_TRUE(all_close(b.weight, fx()["linear_17_3_weight"], {.atol = 1e-7, .rtol = 1e-6}));
+  EXPECT_TRUE(all_close(b.bias, fx()["linear_17_3_bias"], {.atol = 1e-7, .rtol = 1e-6}));
 
   // The bonus notebook's Linear(4, 5, bias=False) at seed 123.
   manual_seed(123);
-  EXPECT_TRUE(close(nn::Linear(4, 5, false).weight, fx()["linear_4_5_nobias_s123_weight"], 1e-7, 1e-6));
+  EXPECT_TRUE(all_close(nn::Linear(4, 5, false).weight, fx()["linear_4_5_nobias_s123_weight"],
+                        {.atol = 1e-7, .rtol = 1e-6}));
 
   manual_seed(0);
   nn::Embedding e(10, 4, {2});
   nn::Embedding f(5, 4, {-1});
-  EXPECT_TRUE(close(e.weight, fx()["embedding_10_4_pad2"], 1e-7, 1e-6));
-  EXPECT_TRUE(close(f.weight, fx()["embedding_5_4_padm1"], 1e-7, 1e-6));
+  EXPECT_TRUE(all_close(e.weight, fx()["embedding_10_4_pad2"], {.atol = 1e-7, .rtol = 1e-6}));
+  EXPECT_TRUE(all_close(f.weight, fx()["embedding_5_4_padm1"], {.atol = 1e-7, .rtol = 1e-6}));
   EXPECT_EQ(*f.padding_idx, 4);
 
   // The book's chapter 2 table, and the bonus notebook's Embedding(4, 5).
   manual_seed(123);
-  EXPECT_TRUE(close(nn::Embedding(6, 3).weight, fx()["embedding_6_3_s123"], 1e-7, 1e-6));
+  EXPECT_TRUE(all_close(nn::Embedding(6, 3).weight, fx()["embedding_6_3_s123"],
+                        {.atol = 1e-7, .rtol = 1e-6}));
   manual_seed(123);
-  EXPECT_TRUE(close(nn::Embedding(4, 5).weight, fx()["embedding_4_5_s123"], 1e-7, 1e-6));
+  EXPECT_TRUE(all_close(nn::Embedding(4, 5).weight, fx()["embedding_4_5_s123"],
+                        {.atol = 1e-7, .rtol = 1e-6}));
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 #include "core/core.h"
 #include "nn/nn.h"
-#include "tests/nn/close.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
@@ -114,7 +114,7 @@ TEST(NnModule, OperatorCallsForward) {
   manual_seed(3);
   nn::Linear lin(4, 2);
   Tensor x = randn({3, 4});
-  EXPECT_TRUE(testing::close(lin(x), lin.forward(x), 0, 0));
+  EXPECT_TRUE(testing::all_close(lin(x), lin.forward(x), 0));
   nn::Module bare;
   EXPECT_TRUE(throws_with<std::runtime_error>([&] { bare(x); }, {"no forward"}));
 }

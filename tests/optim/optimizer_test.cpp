@@ -6,12 +6,12 @@
 
 #include "core/core.h"
 #include "optim/optim.h"
-#include "tests/nn/close.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
 
-using testing::close;
+using testing::all_close;
 using testing::throws_with;
 
 TEST(OptimOptimizer, ParameterListErrors) {
@@ -30,13 +30,13 @@ TEST(OptimOptimizer, ZeroGradDropsOrZeroes) {
   EXPECT_TRUE(opt.parameters()[1].is_same(b));
   (a * 3.0).sum().backward();  // b takes no part: its grad stays undefined
   opt.zero_grad(false);
-  EXPECT_TRUE(close(a.grad(), zeros({2}, DType::Float64), 0, 0));
+  EXPECT_TRUE(all_close(a.grad(), zeros({2}, DType::Float64), 0));
   EXPECT_FALSE(b.grad().defined());
   // Zeroed, not dropped: the next backward adds into the same buffer.
   Tensor buffer = a.grad();
   (a * 2.0).sum().backward();
   EXPECT_TRUE(a.grad().is_same(buffer));
-  EXPECT_TRUE(close(a.grad(), tensor({2.0, 2.0}), 0, 0));
+  EXPECT_TRUE(all_close(a.grad(), tensor({2.0, 2.0}), 0));
   opt.zero_grad();
   EXPECT_FALSE(a.grad().defined());
 }

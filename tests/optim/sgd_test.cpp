@@ -11,12 +11,12 @@
 #include "core/core.h"
 #include "optim/optim.h"
 #include "tests/fixture.h"
-#include "tests/nn/close.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
 
-using testing::close;
+using testing::all_close;
 using testing::throws_with;
 
 const testing::Fixture& fx() {
@@ -41,8 +41,8 @@ void run_config(const std::string& name, optim::SGDOptions options) {
     p.set_grad(step_row(fx()["grads_p"], k));
     q.set_grad(k == 2 ? Tensor() : step_row(fx()["grads_q"], k));  // q sits step 2 out
     opt.step();
-    EXPECT_TRUE(close(p, step_row(want_p, k), 1e-6, 1e-6));
-    EXPECT_TRUE(close(q, step_row(want_q, k), 1e-12, 1e-12));
+    EXPECT_TRUE(all_close(p, step_row(want_p, k), {.atol = 1e-6, .rtol = 1e-6}));
+    EXPECT_TRUE(all_close(q, step_row(want_q, k), {.atol = 1e-12, .rtol = 1e-12}));
   }
 }
 
@@ -64,11 +64,11 @@ TEST(OptimSGD, MomentumBufferStartsAtTheFirstGradient) {
   EXPECT_FALSE(opt.momentum_buffer(0).defined());
   p.set_grad(tensor({0.2, 0.4}));
   opt.step();
-  EXPECT_TRUE(close(p, tensor({0.9, -2.2}), 1e-15, 0));
-  EXPECT_TRUE(close(opt.momentum_buffer(0), tensor({0.2, 0.4}), 0, 0));
+  EXPECT_TRUE(all_close(p, tensor({0.9, -2.2}), {.atol = 1e-15}));
+  EXPECT_TRUE(all_close(opt.momentum_buffer(0), tensor({0.2, 0.4}), 0));
   p.set_grad(tensor({1.0, 0.0}));
   opt.step();  // buf = (0.18 + 1, 0.36), p = (0.9 - 0.59, -2.2 - 0.18)
-  EXPECT_TRUE(close(p, tensor({0.31, -2.38}), 1e-15, 1e-15));
+  EXPECT_TRUE(all_close(p, tensor({0.31, -2.38}), {.atol = 1e-15, .rtol = 1e-15}));
   EXPECT_FALSE(p.grad_fn());  // updates are not recorded
 }
 
@@ -77,17 +77,17 @@ TEST(OptimSGD, ZeroGradAndSkippedParameters) {
   optim::SGD opt({a, b}, {1.0});
   (a * a).sum().backward();
   opt.step();  // b has no gradient: untouched
-  EXPECT_TRUE(close(a, tensor({-1.f, -2.f}), 0, 0));
-  EXPECT_TRUE(close(b, tensor({3.f}), 0, 0));
+  EXPECT_TRUE(all_close(a, tensor({-1.f, -2.f}), 0));
+  EXPECT_TRUE(all_close(b, tensor({3.f}), 0));
   opt.zero_grad(false);
-  EXPECT_TRUE(close(a.grad(), zeros({2}), 0, 0));
+  EXPECT_TRUE(all_close(a.grad(), zeros({2}), 0));
   opt.zero_grad();
   EXPECT_FALSE(a.grad().defined());
   opt.options().lr = 0.5;
   (a * b).sum().backward();  // da = b = 3, db = a0 + a1 = -3
   opt.step();
-  EXPECT_TRUE(close(a, tensor({-2.5f, -3.5f}), 0, 0));
-  EXPECT_TRUE(close(b, tensor({4.5f}), 0, 0));
+  EXPECT_TRUE(all_close(a, tensor({-2.5f, -3.5f}), 0));
+  EXPECT_TRUE(all_close(b, tensor({4.5f}), 0));
 }
 
 TEST(OptimSGD, OptionErrors) {

@@ -4,16 +4,18 @@
 // the GEMM, the loss, softmax and the embedding scatter all cross their threading thresholds.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <vector>
 
 #include "core/autograd.h"
 #include "core/random.h"
 #include "core/tensor.h"
 #include "tests/core/kernels/threads.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
+
+using testing::bitwise_equal;
 
 struct TrainingRun {
   std::vector<float> losses, emb, out;
@@ -51,10 +53,6 @@ TrainingRun train(int threads) {
   return run;
 }
 
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 TEST(KernelsTestDeterminism, TrainingIsBitIdenticalAtAnyThreadCount) {
   if (!kernels::testing_threads::available()) GTEST_SKIP() << "built without OpenMP";
   TrainingRun one = train(1);
@@ -62,9 +60,9 @@ TEST(KernelsTestDeterminism, TrainingIsBitIdenticalAtAnyThreadCount) {
   EXPECT_LT(one.losses.back(), one.losses.front());  // it trained: the loss went down
   for (int threads : {2, 3, 4}) {
     TrainingRun other = train(threads);
-    EXPECT_TRUE(same_bits(one.losses, other.losses)) << "losses differ at " << threads << " threads";
-    EXPECT_TRUE(same_bits(one.emb, other.emb)) << "embedding differs at " << threads << " threads";
-    EXPECT_TRUE(same_bits(one.out, other.out)) << "output weights differ at " << threads << " threads";
+    EXPECT_TRUE(bitwise_equal(one.losses, other.losses)) << "losses differ at " << threads << " threads";
+    EXPECT_TRUE(bitwise_equal(one.emb, other.emb)) << "embedding differs at " << threads << " threads";
+    EXPECT_TRUE(bitwise_equal(one.out, other.out)) << "output weights differ at " << threads << " threads";
   }
 }
 

@@ -6,16 +6,18 @@
 
 #include <cfloat>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
 
 #include "core/kernels/gemm.h"
 #include "tests/core/kernels/threads.h"
+#include "tests/testing.h"
 
 namespace minigrad::kernels {
 namespace {
+
+using testing::bitwise_equal;
 
 template <class T>
 std::vector<T> random_vector(int64_t n, uint32_t seed) {
@@ -140,7 +142,7 @@ TEST(KernelsTestGemm, BatchedMatchesOneAtATime) {
       gemm(false, false, M, N, K, as.back(), K, B.data(), N, 0.0f, want.data() + b * M * N, N);
     }
     gemm_batched(false, false, batch, M, N, K, as.data(), K, bs.data(), N, 0.0f, cs.data(), N);
-    ASSERT_EQ(0, std::memcmp(C.data(), want.data(), C.size() * sizeof(float)));
+    ASSERT_TRUE(bitwise_equal(C, want));
   }
 }
 
@@ -159,7 +161,7 @@ TEST(KernelsTestGemm, BitIdenticalAtAnyThreadCount) {
           auto C = C0;
           gemm(ta, tb, c.M, c.N, c.K, A.data(), lda, B.data(), ldb, 1.0f, C.data(), c.N);
           if (threads == 1) first = C;
-          else ASSERT_EQ(0, std::memcmp(C.data(), first.data(), C.size() * sizeof(float)))
+          else ASSERT_TRUE(bitwise_equal(C, first))
                    << "threads=" << threads << " ta=" << ta << " tb=" << tb << " M=" << c.M;
         }
       }
@@ -182,7 +184,7 @@ TEST(KernelsTestGemm, BatchedBitIdenticalAtAnyThreadCount) {
     for (int64_t b = 0; b < batch; ++b) cs.push_back(C.data() + b * M * N);
     gemm_batched(true, true, batch, M, N, K, as.data(), M, bs.data(), K, 0.0, cs.data(), N);
     if (threads == 1) first = C;
-    else ASSERT_EQ(0, std::memcmp(C.data(), first.data(), C.size() * sizeof(double)));
+    else ASSERT_TRUE(bitwise_equal(C, first));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/kernels/loss.h"
+#include "tests/testing.h"
 
 namespace minigrad::kernels {
 namespace {
@@ -21,22 +22,10 @@ std::vector<float> random_logits(int64_t n, uint32_t seed, float spread) {
   return v;
 }
 
+using testing::all_close;
+
 // Equal up to a few float ulps of the larger magnitude (the fast exp is within 2 ulp).
-void expect_close(const std::vector<float>& a, const std::vector<float>& b, const char* what, int64_t C) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::isnan(b[i])) {
-      EXPECT_TRUE(std::isnan(a[i])) << what << " at " << i;
-      continue;
-    }
-    if (std::isinf(b[i])) {
-      EXPECT_EQ(a[i], b[i]) << what << " at " << i;
-      continue;
-    }
-    double tol = 8 * std::numeric_limits<float>::epsilon() * std::fmax(1.0, std::fabs(b[i]));
-    EXPECT_NEAR(a[i], b[i], tol) << what << " at " << i << " (C=" << C << ")";
-  }
-}
+constexpr double kFewUlps = 8 * std::numeric_limits<float>::epsilon();
 
 TEST(KernelsTestLoss, CrossEntropyMatchesReference) {
   for (int64_t C : {1, 7, 8, 9, 33, 257}) {
@@ -49,7 +38,7 @@ TEST(KernelsTestLoss, CrossEntropyMatchesReference) {
       std::vector<float> loss(N), want(N);
       cross_entropy_forward(x.data(), t.data(), -100, loss.data(), N, C);
       cross_entropy_forward_reference(x.data(), t.data(), -100, want.data(), N, C);
-      expect_close(loss, want, "loss", C);
+      EXPECT_TRUE(all_close(loss, want, kFewUlps)) << "loss, C=" << C;
       EXPECT_EQ(loss[3], 0.0f);
 
       std::vector<float> g(N);
@@ -58,7 +47,7 @@ TEST(KernelsTestLoss, CrossEntropyMatchesReference) {
         std::vector<float> dx(N * C), dwant(N * C);
         cross_entropy_backward(x.data(), t.data(), g.data(), per_row, 1.0 / N, -100, dx.data(), N, C);
         cross_entropy_backward_reference(x.data(), t.data(), g.data(), per_row, 1.0 / N, -100, dwant.data(), N, C);
-        expect_close(dx, dwant, "grad", C);
+        EXPECT_TRUE(all_close(dx, dwant, kFewUlps)) << "grad, C=" << C;
       }
     }
   }
@@ -90,12 +79,12 @@ TEST(KernelsTestLoss, CrossEntropyRowsWithInfAndNaNFollowTheReference) {
   float g = 1.0f;
   cross_entropy_forward(x.data(), t.data(), -100, loss.data(), N, C);
   cross_entropy_forward_reference(x.data(), t.data(), -100, want.data(), N, C);
-  expect_close(loss, want, "loss", C);
+  EXPECT_TRUE(all_close(loss, want, kFewUlps)) << "loss, C=" << C;
   EXPECT_TRUE(std::isnan(loss[0]));
   EXPECT_EQ(loss[1], inf);
   cross_entropy_backward(x.data(), t.data(), &g, false, 1.0, -100, dx.data(), N, C);
   cross_entropy_backward_reference(x.data(), t.data(), &g, false, 1.0, -100, dwant.data(), N, C);
-  expect_close(dx, dwant, "grad", C);
+  EXPECT_TRUE(all_close(dx, dwant, kFewUlps)) << "grad, C=" << C;
   EXPECT_EQ(dx[2 * C + 2], 0.0f);  // e^-inf
 }
 

@@ -13,49 +13,18 @@
 #include "core/random.h"
 #include "tests/fixture.h"
 #include "tests/gradcheck.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
 
+using testing::all_close;
+using testing::element;
+using testing::throws_with;
+
 const testing::Fixture& fixture() {
   static const testing::Fixture f("ops_b.txt");
   return f;
-}
-
-double at(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DType::Float32: return t.data_ptr<float>()[i];
-    case DType::Float64: return t.data_ptr<double>()[i];
-    case DType::Int64: return static_cast<double>(t.data_ptr<int64_t>()[i]);
-  }
-  return NAN;
-}
-
-// float32 within 1e-6 absolute + 1e-6 relative of torch; float64 within 1e-12 + 1e-12
-// relative; int64 exactly. (Gathers and scatters of two rows are exact anyway.)
-void expect_matches(const Tensor& got, const std::string& record) {
-  Tensor want = fixture()[record];
-  ASSERT_TRUE(got.defined()) << record;
-  ASSERT_EQ(got.sizes(), want.sizes()) << record;
-  ASSERT_EQ(got.dtype(), want.dtype()) << record;
-  double tol = want.dtype() == DType::Float32 ? 1e-6 : want.dtype() == DType::Float64 ? 1e-12 : 0.0;
-  for (int64_t i = 0; i < want.numel(); ++i) {
-    double w = at(want, i), g = at(got, i);
-    EXPECT_NEAR(g, w, tol + tol * std::abs(w)) << record << " at element " << i;
-  }
-}
-
-template <class E, class F>
-void expect_throws(F f, const std::vector<std::string>& fragments) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception; expected one containing " << fragments.at(0);
-  } catch (const E& e) {
-    std::string msg = e.what();
-    for (const auto& frag : fragments) EXPECT_NE(msg.find(frag), std::string::npos) << msg;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type: " << e.what();
-  }
 }
 
 struct EmbCase {
@@ -71,9 +40,9 @@ TEST(EmbeddingOpTest, EmbeddingMatchesTorch) {
       std::string p = std::string("emb_") + c.name + "_" + code;
       Tensor w = fixture()[p + "_w"].clone().requires_grad_();
       Tensor out = embedding(w, fixture()[p + "_ids"], c.padding_idx);
-      expect_matches(out, p + "_out");
+      EXPECT_TRUE(all_close(out, fixture()[p + "_out"])) << p + "_out";
       out.backward(fixture()[p + "_g"]);
-      expect_matches(w.grad(), p + "_dw");
+      EXPECT_TRUE(all_close(w.grad(), fixture()[p + "_dw"])) << p + "_dw";
     }
   }
 }
@@ -83,14 +52,15 @@ TEST(EmbeddingOpTest, RepeatedIdsAccumulateAndPaddingRowGetsNothing) {
   Tensor w = fixture()["emb_ids4_f64_w"].clone().requires_grad_();
   Tensor g = fixture()["emb_ids4_f64_g"];
   embedding(w, tensor({1, 3, 1, 5})).backward(g);
-  for (int64_t c = 0; c < 3; ++c) EXPECT_EQ(at(w.grad(), 1 * 3 + c), at(g, 0 * 3 + c) + at(g, 2 * 3 + c));
+  for (int64_t c = 0; c < 3; ++c)
+    EXPECT_EQ(element(w.grad(), 1 * 3 + c), element(g, 0 * 3 + c) + element(g, 2 * 3 + c));
   // pad: ids [[2, 0, 2], [4, 2, 0]] with padding_idx 2. The forward still reads row 2
   // (torch's F.embedding does), but no gradient reaches it.
   Tensor wp = fixture()["emb_pad_f32_w"].clone().requires_grad_();
   Tensor out = embedding(wp, fixture()["emb_pad_f32_ids"], 2);
-  for (int64_t c = 0; c < 3; ++c) EXPECT_EQ(at(out, c), at(wp, 2 * 3 + c));
+  for (int64_t c = 0; c < 3; ++c) EXPECT_EQ(element(out, c), element(wp, 2 * 3 + c));
   out.backward(fixture()["emb_pad_f32_g"]);
-  for (int64_t c = 0; c < 3; ++c) EXPECT_EQ(at(wp.grad(), 2 * 3 + c), 0.0);
+  for (int64_t c = 0; c < 3; ++c) EXPECT_EQ(element(wp.grad(), 2 * 3 + c), 0.0);
 }
 
 TEST(EmbeddingOpTest, GradientIsOneHotTransposedTimesUpstream) {
@@ -106,16 +76,18 @@ TEST(EmbeddingOpTest, GradientIsOneHotTransposedTimesUpstream) {
     Tensor onehot = one_hot(flat_ids, 6).to(DType::Float64);
     Tensor want = onehot.t().matmul(g.reshape({ids.numel(), 3}));
     ASSERT_EQ(want.sizes(), w.grad().sizes());
-    for (int64_t i = 0; i < want.numel(); ++i) EXPECT_NEAR(at(w.grad(), i), at(want, i), 1e-15) << p << " " << i;
+    for (int64_t i = 0; i < want.numel(); ++i)
+      EXPECT_NEAR(element(w.grad(), i), element(want, i), 1e-15) << p << " " << i;
     // The forward is the same product.
     Tensor fwd = onehot.matmul(w.detach());
     Tensor out = embedding(w.detach(), flat_ids);
-    for (int64_t i = 0; i < out.numel(); ++i) EXPECT_EQ(at(out, i), at(fwd, i));
+    for (int64_t i = 0; i < out.numel(); ++i) EXPECT_EQ(element(out, i), element(fwd, i));
     for (int64_t v = 0; v < 6; ++v) {
       bool used = false;
       for (int64_t k = 0; k < ids.numel(); ++k) used |= ids.data_ptr<int64_t>()[k] == v;
       if (used) continue;
-      for (int64_t col = 0; col < 3; ++col) EXPECT_EQ(at(w.grad(), v * 3 + col), 0.0) << p << " row " << v;
+      for (int64_t col = 0; col < 3; ++col)
+        EXPECT_EQ(element(w.grad(), v * 3 + col), 0.0) << p << " row " << v;
     }
   }
 }
@@ -127,13 +99,14 @@ TEST(EmbeddingOpTest, IndexSelectMatchesTorchOnEveryDim) {
       std::string p = std::string("isel_") + name + "_" + code;
       Tensor x = fixture()[p + "_x"].clone().requires_grad_();
       Tensor out = x.index_select(dim, fixture()[p + "_ix"]);
-      expect_matches(out, p + "_out");
+      EXPECT_TRUE(all_close(out, fixture()[p + "_out"])) << p + "_out";
       EXPECT_EQ(out.grad_fn_name(), "IndexSelectBackward0") << p;
       out.backward(fixture()[p + "_g"]);
-      expect_matches(x.grad(), p + "_dx");
+      EXPECT_TRUE(all_close(x.grad(), fixture()[p + "_dx"])) << p + "_dx";
     }
   }
-  expect_matches(index_select(fixture()["isel_d0_f32_x"], 0, fixture()["isel_d0_f32_ix"]), "isel_d0_f32_out");
+  EXPECT_TRUE(all_close(index_select(fixture()["isel_d0_f32_x"], 0, fixture()["isel_d0_f32_ix"]),
+      fixture()["isel_d0_f32_out"]));
 }
 
 TEST(EmbeddingOpTest, IndexSelectOfZeroDimTensor) {
@@ -153,10 +126,10 @@ TEST(EmbeddingOpTest, IndexSelectOfZeroDimTensor) {
 }
 
 TEST(EmbeddingOpTest, OneHotMatchesTorch) {
-  expect_matches(one_hot(fixture()["onehot_ids"]), "onehot_inferred");
-  expect_matches(one_hot(fixture()["onehot_ids"], 5), "onehot_5");
-  expect_matches(one_hot(fixture()["onehot2d_ids"]), "onehot2d_inferred");
-  expect_matches(one_hot(tensor({1}).reshape({}), 4), "onehot0d_4");
+  EXPECT_TRUE(all_close(one_hot(fixture()["onehot_ids"]), fixture()["onehot_inferred"]));
+  EXPECT_TRUE(all_close(one_hot(fixture()["onehot_ids"], 5), fixture()["onehot_5"]));
+  EXPECT_TRUE(all_close(one_hot(fixture()["onehot2d_ids"]), fixture()["onehot2d_inferred"]));
+  EXPECT_TRUE(all_close(one_hot(tensor({1}).reshape({}), 4), fixture()["onehot0d_4"]));
   Tensor empty_ids = tensor(std::vector<int64_t>{}, {0});
   EXPECT_EQ(one_hot(empty_ids, 3).sizes(), (Shape{0, 3}));
 }
@@ -195,43 +168,58 @@ TEST(EmbeddingOpTest, GradFnNames) {
 
 TEST(EmbeddingOpTest, EmbeddingErrors) {
   Tensor w = zeros({6, 3});
-  expect_throws<std::out_of_range>([&] { embedding(w, tensor({2, 7, 1})); },
-                                   {"embedding: index 7 at position 1 is out of range for a table of 6 rows"});
-  expect_throws<std::out_of_range>([&] { embedding(w, tensor({0, 1, -1})); },
-                                   {"embedding: index -1 at position 2 is out of range for a table of 6 rows",
-                                    "expected 0..5"});
-  expect_throws<std::out_of_range>([&] { embedding(w, tensor({0}), 6); },
-                                   {"embedding: padding_idx 6 is out of range for a table of 6 rows"});
-  expect_throws<std::out_of_range>([&] { embedding(w, tensor({0}), -2); }, {"embedding: padding_idx -2"});
-  expect_throws<std::invalid_argument>([&] { embedding(w, tensor({0.0f, 1.0f}, {2})); },
-                                       {"embedding: indices must be torch.int64", "torch.float32"});
-  expect_throws<std::invalid_argument>([&] { embedding(zeros({6}), tensor({0})); },
-                                       {"embedding: weight must be 2-D", "[6]"});
-  expect_throws<std::invalid_argument>([&] { embedding(w, Tensor()); }, {"embedding: undefined indices"});
-  expect_throws<std::invalid_argument>([&] { embedding(Tensor(), tensor({0})); }, {"embedding: undefined weight"});
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [&] { embedding(w, tensor({2, 7, 1})); },
+      {"embedding: index 7 at position 1 is out of range for a table of 6 rows"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [&] { embedding(w, tensor({0, 1, -1})); },
+      {"embedding: index -1 at position 2 is out of range for a table of 6 rows", "expected 0..5"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [&] { embedding(w, tensor({0}), 6); },
+      {"embedding: padding_idx 6 is out of range for a table of 6 rows"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [&] { embedding(w, tensor({0}), -2); }, {"embedding: padding_idx -2"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { embedding(w, tensor({0.0f, 1.0f}, {2})); },
+      {"embedding: indices must be torch.int64", "torch.float32"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { embedding(zeros({6}), tensor({0})); }, {"embedding: weight must be 2-D", "[6]"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { embedding(w, Tensor()); }, {"embedding: undefined indices"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { embedding(Tensor(), tensor({0})); }, {"embedding: undefined weight"}));
 }
 
 TEST(EmbeddingOpTest, IndexSelectAndOneHotErrors) {
   Tensor x = zeros({3, 4});
-  expect_throws<std::invalid_argument>([&] { x.index_select(0, tensor({0, 1, 2, 0}, {2, 2})); },
-                                       {"index_select: index must be 0-D or 1-D", "[2, 2]"});
-  expect_throws<std::out_of_range>([&] { x.index_select(1, tensor({0, 4})); },
-                                   {"index_select: index 4 at position 1 is out of range for dimension 1 of size 4"});
-  expect_throws<std::out_of_range>([&] { x.index_select(-1, tensor({-1})); }, {"index_select: index -1 at position 0"});
-  expect_throws<std::out_of_range>([&] { x.index_select(2, tensor({0})); }, {"index_select: dimension 2 is out of range"});
-  expect_throws<std::invalid_argument>([&] { x.index_select(0, tensor({0.0f}, {1})); },
-                                       {"index_select: indices must be torch.int64"});
-  expect_throws<std::invalid_argument>([&] { scalar_tensor(1.0).index_select(0, tensor({0, 0})); },
-                                       {"index_select: a 0-dim tensor takes exactly one index, got 2"});
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { x.index_select(0, tensor({0, 1, 2, 0}, {2, 2})); },
+      {"index_select: index must be 0-D or 1-D", "[2, 2]"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [&] { x.index_select(1, tensor({0, 4})); },
+      {"index_select: index 4 at position 1 is out of range for dimension 1 of size 4"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [&] { x.index_select(-1, tensor({-1})); }, {"index_select: index -1 at position 0"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [&] { x.index_select(2, tensor({0})); }, {"index_select: dimension 2 is out of range"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { x.index_select(0, tensor({0.0f}, {1})); }, {"index_select: indices must be torch.int64"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { scalar_tensor(1.0).index_select(0, tensor({0, 0})); },
+      {"index_select: a 0-dim tensor takes exactly one index, got 2"}));
 
-  expect_throws<std::out_of_range>([] { one_hot(tensor({0, -1, 2})); },
-                                   {"one_hot: class value -1 at position 1 is out of range"});
-  expect_throws<std::out_of_range>([] { one_hot(tensor({0, 3, 2}), 3); },
-                                   {"one_hot: class value 3 at position 1 is out of range for 3 classes", "expected 0..2"});
-  expect_throws<std::invalid_argument>([] { one_hot(tensor(std::vector<int64_t>{}, {0})); },
-                                       {"one_hot: cannot infer the number of classes from an empty tensor"});
-  expect_throws<std::invalid_argument>([] { one_hot(tensor({0}), -2); }, {"one_hot: num_classes must be -1 or non-negative"});
-  expect_throws<std::invalid_argument>([] { one_hot(tensor({0.0f}, {1})); }, {"one_hot: indices must be torch.int64"});
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [] { one_hot(tensor({0, -1, 2})); }, {"one_hot: class value -1 at position 1 is out of range"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [] { one_hot(tensor({0, 3, 2}), 3); },
+      {"one_hot: class value 3 at position 1 is out of range for 3 classes", "expected 0..2"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { one_hot(tensor(std::vector<int64_t>{}, {0})); },
+      {"one_hot: cannot infer the number of classes from an empty tensor"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { one_hot(tensor({0}), -2); }, {"one_hot: num_classes must be -1 or non-negative"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { one_hot(tensor({0.0f}, {1})); }, {"one_hot: indices must be torch.int64"}));
 }
 
 }  // namespace

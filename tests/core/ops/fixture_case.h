@@ -6,54 +6,15 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <functional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/core.h"
 #include "tests/fixture.h"
+#include "tests/testing.h"
 
 namespace minigrad::testing {
-
-// Element i of a contiguous tensor as a double, whatever its dtype.
-inline double element(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DType::Float32: return t.data_ptr<float>()[i];
-    case DType::Float64: return t.data_ptr<double>()[i];
-    case DType::Int64: return static_cast<double>(t.data_ptr<int64_t>()[i]);
-  }
-  return 0;
-}
-
-// Same shape, same dtype, and every element close: float32 within 1e-6 relative
-// (1e-6 absolute below magnitude 1), float64 within 1e-12 the same way, Int64 exact;
-// or within `tol` (relative, absolute below 1) if given, 0 asking for bit equality.
-// NaN matches NaN and an infinity only itself.
-inline ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected,
-                                            double tol = -1) {
-  if (!actual.defined()) return ::testing::AssertionFailure() << "the result is undefined";
-  if (actual.sizes() != expected.sizes() || actual.dtype() != expected.dtype()) {
-    return ::testing::AssertionFailure()
-           << "got shape " << shape_str(actual.sizes()) << " " << dtype_name(actual.dtype())
-           << ", expected " << shape_str(expected.sizes()) << " " << dtype_name(expected.dtype());
-  }
-  if (tol < 0) tol = expected.dtype() == DType::Float32 ? 1e-6 : expected.dtype() == DType::Float64 ? 1e-12 : 0;
-  for (int64_t i = 0; i < expected.numel(); ++i) {
-    double a = element(actual, i), e = element(expected, i);
-    bool ok = std::isnan(e) ? std::isnan(a)
-              : std::isinf(e) ? a == e
-              : std::fabs(a - e) <= tol * std::max(std::fabs(e), 1.0);
-    if (!ok) {
-      std::ostringstream ss;
-      ss.precision(17);
-      ss << "element " << i << ": got " << a << ", expected " << e;
-      return ::testing::AssertionFailure() << ss.str();
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
 
 using CaseFn = std::function<Tensor(const std::vector<Tensor>&)>;
 

@@ -13,48 +13,18 @@
 #include "core/random.h"
 #include "tests/fixture.h"
 #include "tests/gradcheck.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
 
+using testing::all_close;
+using testing::element;
+using testing::throws_with;
+
 const testing::Fixture& fixture() {
   static const testing::Fixture f("ops_b.txt");
   return f;
-}
-
-double at(const Tensor& t, int64_t i) {
-  return t.dtype() == DType::Float32 ? t.data_ptr<float>()[i] : t.data_ptr<double>()[i];
-}
-
-// float32 within 1e-6 absolute + 1e-6 relative of torch; float64 within 1e-12 + 1e-12
-// relative. A nan in torch's record must be a nan here.
-void expect_matches(const Tensor& got, const std::string& record) {
-  Tensor want = fixture()[record];
-  ASSERT_TRUE(got.defined()) << record;
-  ASSERT_EQ(got.sizes(), want.sizes()) << record;
-  ASSERT_EQ(got.dtype(), want.dtype()) << record;
-  double tol = want.dtype() == DType::Float32 ? 1e-6 : 1e-12;
-  for (int64_t i = 0; i < want.numel(); ++i) {
-    double w = at(want, i), g = at(got, i);
-    if (std::isnan(w)) {
-      EXPECT_TRUE(std::isnan(g)) << record << " at element " << i << ": " << g;
-    } else {
-      EXPECT_NEAR(g, w, tol + tol * std::abs(w)) << record << " at element " << i;
-    }
-  }
-}
-
-template <class E, class F>
-void expect_throws(F f, const std::vector<std::string>& fragments) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception; expected one containing " << fragments.at(0);
-  } catch (const E& e) {
-    std::string msg = e.what();
-    for (const auto& frag : fragments) EXPECT_NE(msg.find(frag), std::string::npos) << msg;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type: " << e.what();
-  }
 }
 
 struct Case {
@@ -80,9 +50,9 @@ TEST(LossTest, CrossEntropyMatchesTorchForEveryReductionAndIgnoreIndex) {
         Tensor logits = fixture()[p + "_logits"].clone().requires_grad_();
         Tensor targets = fixture()[p + "_t"];
         Tensor loss = cross_entropy(logits, targets, r.reduction, c.ignore_index);
-        expect_matches(loss, p + "_out");
+        EXPECT_TRUE(all_close(loss, fixture()[p + "_out"])) << p + "_out";
         loss.backward(fixture()[p + "_g"]);
-        expect_matches(logits.grad(), p + "_dx");
+        EXPECT_TRUE(all_close(logits.grad(), fixture()[p + "_dx"])) << p + "_dx";
       }
     }
   }
@@ -90,8 +60,8 @@ TEST(LossTest, CrossEntropyMatchesTorchForEveryReductionAndIgnoreIndex) {
 
 TEST(LossTest, DefaultsAreMeanAndMinus100) {
   Tensor logits = fixture()["ce_ignore_default_mean_f64_logits"];
-  expect_matches(cross_entropy(logits, fixture()["ce_ignore_default_mean_f64_t"]),
-                 "ce_ignore_default_mean_f64_out");
+  EXPECT_TRUE(all_close(cross_entropy(logits, fixture()["ce_ignore_default_mean_f64_t"]),
+      fixture()["ce_ignore_default_mean_f64_out"]));
 }
 
 TEST(LossTest, AllIgnoredMeanIsNanAndGradientIsZero) {
@@ -99,7 +69,7 @@ TEST(LossTest, AllIgnoredMeanIsNanAndGradientIsZero) {
   Tensor loss = cross_entropy(logits, fixture()["ce_all_ignored_mean_f32_t"]);
   EXPECT_TRUE(std::isnan(loss.item<float>()));
   loss.backward();
-  for (int64_t i = 0; i < logits.numel(); ++i) EXPECT_EQ(at(logits.grad(), i), 0.0) << i;
+  for (int64_t i = 0; i < logits.numel(); ++i) EXPECT_EQ(element(logits.grad(), i), 0.0) << i;
 }
 
 TEST(LossTest, LargeLogitsStayFinite) {
@@ -109,8 +79,8 @@ TEST(LossTest, LargeLogitsStayFinite) {
     Tensor logits = fixture()[p + "_logits"].clone().requires_grad_();
     Tensor loss = cross_entropy(logits, fixture()[p + "_t"], Reduction::None);
     loss.sum().backward();
-    for (int64_t i = 0; i < loss.numel(); ++i) EXPECT_TRUE(std::isfinite(at(loss, i))) << p;
-    for (int64_t i = 0; i < logits.numel(); ++i) EXPECT_TRUE(std::isfinite(at(logits.grad(), i))) << p;
+    for (int64_t i = 0; i < loss.numel(); ++i) EXPECT_TRUE(std::isfinite(element(loss, i))) << p;
+    for (int64_t i = 0; i < logits.numel(); ++i) EXPECT_TRUE(std::isfinite(element(logits.grad(), i))) << p;
   }
 }
 
@@ -122,7 +92,7 @@ TEST(LossTest, EqualsLogSoftmaxPickedAtTheTarget) {
   Tensor lsm = logits.log_softmax(1);
   for (int64_t i = 0; i < 5; ++i) {
     int64_t ti = t.data_ptr<int64_t>()[i];
-    EXPECT_NEAR(at(loss, i), -at(lsm, i * 4 + ti), 1e-12) << i;
+    EXPECT_NEAR(element(loss, i), -element(lsm, i * 4 + ti), 1e-12) << i;
   }
 }
 
@@ -164,28 +134,37 @@ TEST(LossTest, GradFnNameAndTargetsGetNoGradient) {
 
 TEST(LossTest, Errors) {
   Tensor logits = zeros({3, 4});
-  expect_throws<std::out_of_range>([&] { cross_entropy(logits, tensor({0, 4, 1})); },
-                                   {"cross_entropy: target 4 at position 1 is out of range for 4 classes",
-                                    "expected 0..3", "ignore_index -100"});
-  expect_throws<std::out_of_range>([&] { cross_entropy(logits, tensor({0, 1, -1})); },
-                                   {"cross_entropy: target -1 at position 2 is out of range"});
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [&] { cross_entropy(logits, tensor({0, 4, 1})); },
+      {"cross_entropy: target 4 at position 1 is out of range for 4 classes", "expected 0..3",
+       "ignore_index -100"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [&] { cross_entropy(logits, tensor({0, 1, -1})); },
+      {"cross_entropy: target -1 at position 2 is out of range"}));
   // -100 is a class index only while it is the ignore_index.
-  expect_throws<std::out_of_range>([&] { cross_entropy(logits, tensor({-100, 1, 2}), Reduction::Mean, 0); },
-                                   {"target -100 at position 0", "ignore_index 0"});
-  expect_throws<std::invalid_argument>([&] { cross_entropy(logits, tensor({0.0f, 1.0f, 2.0f}, {3})); },
-                                       {"cross_entropy: targets must be torch.int64", "torch.float32"});
-  expect_throws<std::invalid_argument>([&] { cross_entropy(zeros({3, 4}, DType::Int64), tensor({0, 1, 2})); },
-                                       {"cross_entropy: logits must be floating point", "torch.int64"});
-  expect_throws<std::invalid_argument>([&] { cross_entropy(zeros({4}), tensor({0})); },
-                                       {"cross_entropy: expected logits of shape (N, C)", "[4]"});
-  expect_throws<std::invalid_argument>([&] { cross_entropy(zeros({2, 3, 4}), tensor({0, 1})); },
-                                       {"cross_entropy: expected logits of shape (N, C)", "[2, 3, 4]"});
-  expect_throws<std::invalid_argument>([&] { cross_entropy(logits, tensor({0, 1})); },
-                                       {"cross_entropy: expected targets of shape (3)", "[3, 4]", "[2]"});
-  expect_throws<std::invalid_argument>([&] { cross_entropy(logits, tensor({0, 1, 2, 3, 0, 1}, {3, 2})); },
-                                       {"cross_entropy: expected targets of shape (3)", "[3, 2]"});
-  expect_throws<std::invalid_argument>([&] { cross_entropy(Tensor(), tensor({0})); },
-                                       {"cross_entropy: undefined tensor"});
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [&] { cross_entropy(logits, tensor({-100, 1, 2}), Reduction::Mean, 0); },
+      {"target -100 at position 0", "ignore_index 0"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { cross_entropy(logits, tensor({0.0f, 1.0f, 2.0f}, {3})); },
+      {"cross_entropy: targets must be torch.int64", "torch.float32"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { cross_entropy(zeros({3, 4}, DType::Int64), tensor({0, 1, 2})); },
+      {"cross_entropy: logits must be floating point", "torch.int64"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { cross_entropy(zeros({4}), tensor({0})); },
+      {"cross_entropy: expected logits of shape (N, C)", "[4]"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { cross_entropy(zeros({2, 3, 4}), tensor({0, 1})); },
+      {"cross_entropy: expected logits of shape (N, C)", "[2, 3, 4]"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { cross_entropy(logits, tensor({0, 1})); },
+      {"cross_entropy: expected targets of shape (3)", "[3, 4]", "[2]"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { cross_entropy(logits, tensor({0, 1, 2, 3, 0, 1}, {3, 2})); },
+      {"cross_entropy: expected targets of shape (3)", "[3, 2]"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { cross_entropy(Tensor(), tensor({0})); }, {"cross_entropy: undefined tensor"}));
 }
 
 }  // namespace

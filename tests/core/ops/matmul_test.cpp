@@ -12,9 +12,14 @@
 #include "core/random.h"
 #include "tests/fixture.h"
 #include "tests/gradcheck.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
+
+using testing::all_close;
+using testing::element;
+using testing::throws_with;
 
 const testing::Fixture& fixture() {
   static const testing::Fixture f("ops_b.txt");
@@ -23,37 +28,6 @@ const testing::Fixture& fixture() {
 
 // A fresh leaf holding the record's values, so the fixture's own tensor never gets a grad.
 Tensor leaf(const std::string& record) { return fixture()[record].clone().requires_grad_(); }
-
-double at(const Tensor& t, int64_t i) {
-  return t.dtype() == DType::Float32 ? t.data_ptr<float>()[i] : t.data_ptr<double>()[i];
-}
-
-// Same shape and dtype as torch's; float32 within 1e-6 absolute + 1e-6 relative,
-// float64 within 1e-12 + 1e-12 relative.
-void expect_matches(const Tensor& got, const std::string& record) {
-  Tensor want = fixture()[record];
-  ASSERT_TRUE(got.defined()) << record;
-  ASSERT_EQ(got.sizes(), want.sizes()) << record;
-  ASSERT_EQ(got.dtype(), want.dtype()) << record;
-  double tol = want.dtype() == DType::Float32 ? 1e-6 : 1e-12;
-  for (int64_t i = 0; i < want.numel(); ++i) {
-    double w = at(want, i), g = at(got, i);
-    EXPECT_NEAR(g, w, tol + tol * std::abs(w)) << record << " at element " << i;
-  }
-}
-
-template <class E, class F>
-void expect_throws(F f, const std::vector<std::string>& fragments) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception; expected one containing " << fragments.at(0);
-  } catch (const E& e) {
-    std::string msg = e.what();
-    for (const auto& frag : fragments) EXPECT_NE(msg.find(frag), std::string::npos) << msg;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type: " << e.what();
-  }
-}
 
 struct Case {
   const char* name;
@@ -84,10 +58,10 @@ TEST(MatmulTest, ForwardAndGradientsMatchTorch) {
       ASSERT_EQ(a.sizes(), c.a) << p;
       ASSERT_EQ(b.sizes(), c.b) << p;
       Tensor out = matmul(a, b);
-      expect_matches(out, p + "_out");
+      EXPECT_TRUE(all_close(out, fixture()[p + "_out"])) << p + "_out";
       out.backward(fixture()[p + "_g"]);
-      expect_matches(a.grad(), p + "_da");
-      expect_matches(b.grad(), p + "_db");
+      EXPECT_TRUE(all_close(a.grad(), fixture()[p + "_da"])) << p + "_da";
+      EXPECT_TRUE(all_close(b.grad(), fixture()[p + "_db"])) << p + "_db";
     }
   }
 }
@@ -126,7 +100,7 @@ TEST(MatmulTest, OnlyTheInputThatRequiresGradGetsOne) {
   Tensor a = fixture()["matmul_bcast_f64_a"].clone().requires_grad_();
   Tensor b = fixture()["matmul_bcast_f64_b"].clone();
   matmul(a, b).backward(fixture()["matmul_bcast_f64_g"]);
-  expect_matches(a.grad(), "matmul_bcast_f64_da");
+  EXPECT_TRUE(all_close(a.grad(), fixture()["matmul_bcast_f64_da"]));
   EXPECT_FALSE(b.grad().defined());
 }
 
@@ -136,7 +110,7 @@ TEST(MatmulTest, MmAgreesWithMatmulAndGradientsAccumulate) {
   a.mm(b).backward(g);
   mm(a, b).backward(g);  // a second graph: gradients add up
   Tensor da = a.grad(), want = fixture()["matmul_mm_f64_da"];
-  for (int64_t i = 0; i < want.numel(); ++i) EXPECT_NEAR(at(da, i), 2 * at(want, i), 1e-12);
+  for (int64_t i = 0; i < want.numel(); ++i) EXPECT_NEAR(element(da, i), 2 * element(want, i), 1e-12);
 }
 
 TEST(MatmulTest, EmptyInnerDimensionGivesZeros) {
@@ -155,37 +129,41 @@ TEST(MatmulTest, SavedOperandModifiedInPlaceIsCaughtAtBackward) {
   Tensor a = ones({2, 3}).requires_grad_(), b = ones({3, 2});
   Tensor c = matmul(a, b);
   b.mul_(2.0);
-  expect_throws<std::runtime_error>([&] { c.backward(ones({2, 2})); },
-                                    {"modified by an inplace operation", "MmBackward0"});
+  EXPECT_TRUE(throws_with<std::runtime_error>(
+      [&] { c.backward(ones({2, 2})); }, {"modified by an inplace operation", "MmBackward0"}));
 }
 
 TEST(MatmulTest, ErrorsNameTheShapesAndDtypes) {
-  expect_throws<std::invalid_argument>([] { matmul(zeros({4, 3}), zeros({4, 6})); },
-                                       {"matmul: shapes (4x3) and (4x6) cannot be multiplied"});
-  expect_throws<std::invalid_argument>([] { matmul(zeros({4, 3}), zeros({4, 6})); },
-                                       {"3 columns vs 4 rows"});
-  expect_throws<std::invalid_argument>([] { matmul(zeros({3}), zeros({4})); },
-                                       {"matmul: shapes (3) and (4) cannot be multiplied"});
-  expect_throws<std::invalid_argument>([] { matmul(zeros({2, 3, 4}), zeros({2, 5, 6})); },
-                                       {"matmul: shapes (2x3x4) and (2x5x6) cannot be multiplied"});
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { matmul(zeros({4, 3}), zeros({4, 6})); }, {"matmul: shapes (4x3) and (4x6) cannot be multiplied"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { matmul(zeros({4, 3}), zeros({4, 6})); }, {"3 columns vs 4 rows"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { matmul(zeros({3}), zeros({4})); }, {"matmul: shapes (3) and (4) cannot be multiplied"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { matmul(zeros({2, 3, 4}), zeros({2, 5, 6})); },
+      {"matmul: shapes (2x3x4) and (2x5x6) cannot be multiplied"}));
   // Batch dims that do not broadcast: both full shapes are named.
-  expect_throws<std::invalid_argument>([] { matmul(zeros({2, 3, 4}), zeros({3, 4, 5})); },
-                                       {"matmul", "(2x3x4)", "(3x4x5)", "broadcast"});
-  expect_throws<std::invalid_argument>([] { matmul(scalar_tensor(2.0), zeros({3})); },
-                                       {"matmul: both arguments need at least 1 dimension", "[]", "[3]"});
-  expect_throws<std::invalid_argument>([] { matmul(zeros({3}), scalar_tensor(2.0)); },
-                                       {"matmul: both arguments need at least 1 dimension"});
-  expect_throws<std::invalid_argument>(
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { matmul(zeros({2, 3, 4}), zeros({3, 4, 5})); }, {"matmul", "(2x3x4)", "(3x4x5)", "broadcast"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { matmul(scalar_tensor(2.0), zeros({3})); },
+      {"matmul: both arguments need at least 1 dimension", "[]", "[3]"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { matmul(zeros({3}), scalar_tensor(2.0)); }, {"matmul: both arguments need at least 1 dimension"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
       [] { matmul(zeros({2, 3}), zeros({3, 2}, DType::Float64)); },
-      {"matmul: expected two floating point tensors of one dtype", "torch.float32", "torch.float64"});
-  expect_throws<std::invalid_argument>([] { matmul(zeros({2, 3}, DType::Int64), zeros({3, 2}, DType::Int64)); },
-                                       {"matmul", "torch.int64"});
-  expect_throws<std::invalid_argument>([] { matmul(Tensor(), zeros({3})); }, {"matmul: undefined tensor"});
-  expect_throws<std::invalid_argument>([] { mm(zeros({3}), zeros({3, 2})); },
-                                       {"mm: expected two 2-D matrices", "[3]", "[3, 2]"});
-  expect_throws<std::invalid_argument>([] { zeros({2, 2, 3}).mm(zeros({3, 2})); }, {"mm: expected two 2-D"});
-  expect_throws<std::invalid_argument>([] { mm(zeros({4, 3}), zeros({4, 6})); },
-                                       {"matmul: shapes (4x3) and (4x6) cannot be multiplied"});
+      {"matmul: expected two floating point tensors of one dtype", "torch.float32", "torch.float64"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { matmul(zeros({2, 3}, DType::Int64), zeros({3, 2}, DType::Int64)); }, {"matmul", "torch.int64"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { matmul(Tensor(), zeros({3})); }, {"matmul: undefined tensor"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { mm(zeros({3}), zeros({3, 2})); }, {"mm: expected two 2-D matrices", "[3]", "[3, 2]"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { zeros({2, 2, 3}).mm(zeros({3, 2})); }, {"mm: expected two 2-D"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { mm(zeros({4, 3}), zeros({4, 6})); }, {"matmul: shapes (4x3) and (4x6) cannot be multiplied"}));
 }
 
 }  // namespace

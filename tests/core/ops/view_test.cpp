@@ -10,6 +10,7 @@
 #include "core/core.h"
 #include "tests/core/ops/fixture_case.h"
 #include "tests/gradcheck.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
@@ -19,23 +20,11 @@ using testing::all_close;
 using testing::check_case;
 using testing::f64_inputs;
 using testing::gradcheck;
+using testing::throws_with;
 
 const testing::Fixture& fixture() {
   static const testing::Fixture f("view.txt");
   return f;
-}
-
-template <class E, class F>
-void expect_error(F f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception thrown";
-  } catch (const E& e) {
-    std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type; message: " << e.what();
-  }
 }
 
 struct OpCase {
@@ -178,13 +167,13 @@ TEST(ViewTest, InPlaceThroughAViewInvalidatesSavedBase) {
   Tensor a = tensor({1.0, 1.0, 1.0, 1.0});
   Tensor y = w * a;
   a.view({2, 2}).add_(1.0);
-  expect_error<std::runtime_error>([&] { y.sum().backward(); },
-                                   {"modified by an inplace operation", "MulBackward0"});
+  EXPECT_TRUE(throws_with<std::runtime_error>(
+      [&] { y.sum().backward(); }, {"modified by an inplace operation", "MulBackward0"}));
 }
 
 TEST(ViewTest, InPlaceOnViewOfLeafRequiringGradThrows) {
   Tensor w = ones({2, 2}).requires_grad_();
-  expect_error<std::runtime_error>([&] { w.view({4}).add_(1.0); }, {"add_", "ViewBackward0"});
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { w.view({4}).add_(1.0); }, {"add_", "ViewBackward0"}));
   NoGradGuard guard;
   Tensor v = w.view({4});
   EXPECT_TRUE(v.is_leaf());
@@ -194,44 +183,46 @@ TEST(ViewTest, InPlaceOnViewOfLeafRequiringGradThrows) {
 
 TEST(ViewTest, ViewErrors) {
   Tensor x = zeros({2, 3});
-  expect_error<std::invalid_argument>([&] { x.view({4}); }, {"view", "[4]", "size 6"});
-  expect_error<std::invalid_argument>([&] { x.view({4, -1}); }, {"view", "[4, -1]", "size 6"});
-  expect_error<std::invalid_argument>([&] { x.view({-1, -1}); }, {"view", "only one", "[-1, -1]"});
-  expect_error<std::invalid_argument>([&] { x.view({-2, -3}); }, {"view", "-2"});
-  expect_error<std::invalid_argument>([&] { x.view({0, -1}); }, {"view", "[0, -1]"});
-  expect_error<std::invalid_argument>([&] { zeros({0}).view({0, -1}); }, {"view", "[0, -1]", "size 0"});
-  expect_error<std::invalid_argument>([&] { x.reshape({7}); }, {"reshape", "[7]", "size 6"});
-  expect_error<std::invalid_argument>([&] { x.reshape({-1, 2, -1}); }, {"reshape", "only one"});
-  expect_error<std::invalid_argument>([&] { Tensor().view({1}); }, {"view", "undefined"});
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { x.view({4}); }, {"view", "[4]", "size 6"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { x.view({4, -1}); }, {"view", "[4, -1]", "size 6"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { x.view({-1, -1}); }, {"view", "only one", "[-1, -1]"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { x.view({-2, -3}); }, {"view", "-2"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { x.view({0, -1}); }, {"view", "[0, -1]"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { zeros({0}).view({0, -1}); }, {"view", "[0, -1]", "size 0"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { x.reshape({7}); }, {"reshape", "[7]", "size 6"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { x.reshape({-1, 2, -1}); }, {"reshape", "only one"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { Tensor().view({1}); }, {"view", "undefined"}));
 }
 
 TEST(ViewTest, DimErrorsAreOutOfRange) {
   Tensor x = zeros({2, 3});
-  expect_error<std::out_of_range>([&] { x.squeeze(2); }, {"squeeze", "2", "[-2, 1]"});
-  expect_error<std::out_of_range>([&] { x.squeeze(-3); }, {"squeeze", "-3"});
-  expect_error<std::out_of_range>([&] { x.unsqueeze(3); }, {"unsqueeze", "3", "[-3, 2]"});
-  expect_error<std::out_of_range>([&] { x.unsqueeze(-4); }, {"unsqueeze", "-4", "[-3, 2]"});
-  expect_error<std::out_of_range>([&] { x.transpose(0, 2); }, {"transpose", "2", "[-2, 1]"});
-  expect_error<std::out_of_range>([&] { x.transpose(-3, 0); }, {"transpose", "-3"});
-  expect_error<std::out_of_range>([&] { x.flatten(2); }, {"flatten", "2"});
-  expect_error<std::out_of_range>([&] { x.flatten(0, -3); }, {"flatten", "-3"});
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { x.squeeze(2); }, {"squeeze", "2", "[-2, 1]"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { x.squeeze(-3); }, {"squeeze", "-3"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { x.unsqueeze(3); }, {"unsqueeze", "3", "[-3, 2]"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { x.unsqueeze(-4); }, {"unsqueeze", "-4", "[-3, 2]"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { x.transpose(0, 2); }, {"transpose", "2", "[-2, 1]"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { x.transpose(-3, 0); }, {"transpose", "-3"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { x.flatten(2); }, {"flatten", "2"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { x.flatten(0, -3); }, {"flatten", "-3"}));
   Tensor s = scalar_tensor(1.0);
-  expect_error<std::out_of_range>([&] { s.squeeze(1); }, {"squeeze", "1", "[-1, 0]"});
-  expect_error<std::out_of_range>([&] { s.unsqueeze(2); }, {"unsqueeze", "2", "[-1, 0]"});
-  expect_error<std::out_of_range>([&] { s.transpose(0, 1); }, {"transpose", "1"});
-  expect_error<std::out_of_range>([&] { s.flatten(1); }, {"flatten", "1"});
-  expect_error<std::out_of_range>([&] { s.flatten(0, -2); }, {"flatten", "-2"});
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { s.squeeze(1); }, {"squeeze", "1", "[-1, 0]"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { s.unsqueeze(2); }, {"unsqueeze", "2", "[-1, 0]"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { s.transpose(0, 1); }, {"transpose", "1"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { s.flatten(1); }, {"flatten", "1"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { s.flatten(0, -2); }, {"flatten", "-2"}));
 }
 
 TEST(ViewTest, FlattenStartAfterEnd) {
-  expect_error<std::invalid_argument>([] { zeros({2, 3, 4}).flatten(2, 1); },
-                                      {"flatten", "start_dim 2", "end_dim 1"});
-  expect_error<std::invalid_argument>([] { zeros({2, 3, 4}).flatten(-1, 0); },
-                                      {"flatten", "start_dim -1", "end_dim 0"});
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { zeros({2, 3, 4}).flatten(2, 1); }, {"flatten", "start_dim 2", "end_dim 1"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [] { zeros({2, 3, 4}).flatten(-1, 0); }, {"flatten", "start_dim -1", "end_dim 0"}));
 }
 
 TEST(ViewTest, TOnMoreThanTwoDims) {
-  expect_error<std::invalid_argument>([] { zeros({2, 3, 4}).t(); }, {"t", "3", "[2, 3, 4]"});
+  EXPECT_TRUE(throws_with<std::invalid_argument>([] { zeros({2, 3, 4}).t(); }, {"t", "3", "[2, 3, 4]"}));
 }
 
 }  // namespace
