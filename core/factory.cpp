@@ -8,18 +8,13 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/convert.h"
 #include "core/kernels/parallel.h"
 #include "core/tensor.h"
 
 namespace minigrad {
 
 namespace {
-
-std::string num(double v) {
-  std::ostringstream ss;
-  ss << v;
-  return ss.str();
-}
 
 // Refuses negative sizes, and shapes whose byte count would overflow (a wrapped
 // product would allocate a small buffer for a huge tensor). A zero anywhere makes
@@ -42,24 +37,6 @@ void check_shape(const Shape& shape, const char* op) {
     }
     bytes *= d;
   }
-}
-
-// `value` as the element type, refusing what torch's checked conversion refuses
-// (torch.full((2,), 1e300) and torch.full((2,), nan, dtype=torch.int64) both throw):
-// a plain cast would make inf, or be undefined behaviour for int64. Int64 truncates.
-template <class T> T checked_value(double value, const char* op) {
-  if constexpr (std::is_same_v<T, int64_t>) {
-    if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) {
-      throw std::invalid_argument(std::string(op) + ": value " + num(value) +
-                                  " cannot be converted to torch.int64 without overflow");
-    }
-  } else if constexpr (std::is_same_v<T, float>) {
-    if (std::isfinite(value) && std::fabs(value) > FLT_MAX) {
-      throw std::invalid_argument(std::string(op) + ": value " + num(value) +
-                                  " cannot be converted to torch.float32 without overflow");
-    }
-  }
-  return static_cast<T>(value);
 }
 
 template <class T>
@@ -137,9 +114,9 @@ Tensor full(const Shape& shape, double value, DType dtype) {
   Tensor t = empty(shape, dtype);
   int64_t n = t.numel();
   switch (dtype) {
-    case DType::Float32: fill(t.data_ptr<float>(), n, checked_value<float>(value, "full")); break;
+    case DType::Float32: fill(t.data_ptr<float>(), n, checked_scalar<float>(value, "full")); break;
     case DType::Float64: fill(t.data_ptr<double>(), n, value); break;
-    case DType::Int64: fill(t.data_ptr<int64_t>(), n, checked_value<int64_t>(value, "full")); break;
+    case DType::Int64: fill(t.data_ptr<int64_t>(), n, checked_scalar<int64_t>(value, "full")); break;
   }
   return t;
 }
@@ -159,8 +136,8 @@ namespace {
 // arange(0.5, 5, 1.5, Int64) is arange(0, 5, 1) = [0, 1, 2, 3, 4].
 Tensor arange_int64(double start, double end, double step) {
   const char* op = "arange";
-  int64_t a = checked_value<int64_t>(start, op), b = checked_value<int64_t>(end, op);
-  int64_t s = checked_value<int64_t>(step, op);
+  int64_t a = checked_scalar<int64_t>(start, op), b = checked_scalar<int64_t>(end, op);
+  int64_t s = checked_scalar<int64_t>(step, op);
   if (s == 0) bad_range(start, end, step, "the step is 0 once truncated to an integer");
   if ((s > 0 && b < a) || (s < 0 && b > a)) bad_range(start, end, step, "the step has the wrong sign");
   // n = ceil(|b - a| / |s|), in uint64_t: |b - a| can exceed int64's range.

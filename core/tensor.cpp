@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "core/autograd.h"
+#include "core/convert.h"
 #include "core/ops/broadcast.h"
 
 namespace minigrad {
@@ -45,31 +46,6 @@ namespace {
 void require_defined(const Tensor& t, const char* op) {
   if (!t.defined())
     throw std::invalid_argument(std::string(op) + ": called on an undefined tensor");
-}
-
-std::string num(double v) {
-  std::ostringstream ss;
-  ss << v;
-  return ss.str();
-}
-
-// `value` converted to the element type T, refusing what torch's checked
-// conversion refuses: a finite value beyond float's range (rather than making
-// inf), and for int64 NaN, inf or anything beyond its range (a plain cast would
-// be undefined behaviour). Int64 truncates toward zero, as torch's fill_(2.5) does.
-template <class T> T checked_scalar(double value, const char* op) {
-  if constexpr (std::is_same_v<T, int64_t>) {
-    if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) {
-      throw std::invalid_argument(std::string(op) + ": value " + num(value) +
-                                  " cannot be converted to torch.int64 without overflow");
-    }
-  } else if constexpr (std::is_same_v<T, float>) {
-    if (std::isfinite(value) && std::fabs(value) > FLT_MAX) {
-      throw std::invalid_argument(std::string(op) + ": value " + num(value) +
-                                  " cannot be converted to torch.float32 without overflow");
-    }
-  }
-  return static_cast<T>(value);
 }
 
 // Arithmetic on an Int64 tensor takes only whole numbers: torch refuses

@@ -174,4 +174,20 @@ template <class E, class Fn>
   return ::testing::AssertionFailure() << "did not throw";
 }
 
+// The message of the E that `fn` throws, for tests that inspect it further; records
+// a failure (and returns "") if nothing or another type is thrown.
+template <class E, class Fn>
+std::string message_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const E& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "wrong exception type; message: " << e.what();
+    return "";
+  }
+  ADD_FAILURE() << "no exception thrown";
+  return "";
+}
+
 }  // namespace minigrad::testing

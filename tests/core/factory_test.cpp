@@ -15,24 +15,11 @@ namespace {
 
 using testing::bitwise_equal;
 using testing::contains;
+using testing::message_of;
 
 const testing::Fixture& fixture() {
   static const testing::Fixture f("autograd.txt");
   return f;
-}
-
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type; message: " << e.what();
-    return "";
-  }
-  ADD_FAILURE() << "no exception thrown";
-  return "";
 }
 
 // A fresh tensor is a leaf that needs no gradient, at version 0.

@@ -18,6 +18,7 @@ namespace {
 
 using testing::bitwise_equal;
 using testing::contains;
+using testing::message_of;
 
 const testing::Fixture& fixture() {
   static const testing::Fixture f("autograd.txt");
@@ -25,19 +26,6 @@ const testing::Fixture& fixture() {
 }
 
 // The message of the E that f throws; a test failure if it throws nothing or another type.
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type; message: " << e.what();
-    return "";
-  }
-  ADD_FAILURE() << "no exception thrown";
-  return "";
-}
 
 // ---- metadata ----
 
