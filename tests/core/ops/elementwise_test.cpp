@@ -20,6 +20,8 @@ namespace minigrad {
 namespace {
 
 using testing::CaseFn;
+using testing::kCodes;
+using testing::OpCase;
 using testing::all_close;
 using testing::check_case;
 using testing::f64_inputs;
@@ -30,14 +32,6 @@ const testing::Fixture& fixture() {
   static const testing::Fixture f("elementwise.txt");
   return f;
 }
-
-const char* const kCodes[] = {"f32", "f64"};
-
-struct OpCase {
-  std::string name;
-  CaseFn fn;
-  std::string grad_fn;
-};
 
 // ---------------------------------------------------------------- binary ops
 

@@ -18,6 +18,16 @@ namespace minigrad::testing {
 
 using CaseFn = std::function<Tensor(const std::vector<Tensor>&)>;
 
+// The dtype suffixes every fixture case comes in.
+inline const char* const kCodes[] = {"f32", "f64"};
+
+// One op under test: the fixture key prefix, how to call it, and torch's grad_fn name.
+struct OpCase {
+  std::string name;
+  CaseFn fn;
+  std::string grad_fn;
+};
+
 // Loads <key>_x (and <key>_y if present) as leaves that require grad, applies `fn`,
 // and checks the output, its grad_fn name, and the gradients of out.backward(<key>_g).
 inline void check_case(const Fixture& fx, const std::string& key, const CaseFn& fn,

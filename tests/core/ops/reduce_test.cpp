@@ -17,6 +17,8 @@ namespace minigrad {
 namespace {
 
 using testing::CaseFn;
+using testing::kCodes;
+using testing::OpCase;
 using testing::all_close;
 using testing::check_case;
 using testing::f64_inputs;
@@ -27,14 +29,6 @@ const testing::Fixture& fixture() {
   static const testing::Fixture f("reduce.txt");
   return f;
 }
-
-const char* const kCodes[] = {"f32", "f64"};
-
-struct OpCase {
-  std::string name;
-  CaseFn fn;
-  std::string grad_fn;
-};
 
 const std::vector<OpCase>& sum_mean_ops() {
   using V = const std::vector<Tensor>&;

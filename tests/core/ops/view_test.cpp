@@ -16,6 +16,7 @@ namespace minigrad {
 namespace {
 
 using testing::CaseFn;
+using testing::OpCase;
 using testing::all_close;
 using testing::check_case;
 using testing::f64_inputs;
@@ -26,12 +27,6 @@ const testing::Fixture& fixture() {
   static const testing::Fixture f("view.txt");
   return f;
 }
-
-struct OpCase {
-  std::string name;
-  CaseFn fn;
-  std::string grad_fn;
-};
 
 const std::vector<OpCase>& view_ops() {
   using V = const std::vector<Tensor>&;
