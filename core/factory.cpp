@@ -54,16 +54,19 @@ Tensor from_values(const T* values, std::size_t count, const Shape& shape) {
 
 Shape flat(std::size_t n) { return {static_cast<int64_t>(n)}; }
 
-}  // namespace
-
-Tensor empty(const Shape& shape, DType dtype) {
-  check_shape(shape, "empty");
+// A tensor on fresh storage, zero-filled when `zeroed` (lazily for big ones: storage.h).
+Tensor allocate(const Shape& shape, DType dtype, bool zeroed, const char* op) {
+  check_shape(shape, op);
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(numel_of(shape)) * element_size(dtype));
+  impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(numel_of(shape)) * element_size(dtype), zeroed);
   impl->shape = shape;
   impl->dtype = dtype;
   return Tensor(impl);
 }
+
+}  // namespace
+
+Tensor empty(const Shape& shape, DType dtype) { return allocate(shape, dtype, false, "empty"); }
 
 Tensor tensor(const std::vector<float>& v, const Shape& s) { return from_values(v.data(), v.size(), s); }
 Tensor tensor(const std::vector<double>& v, const Shape& s) { return from_values(v.data(), v.size(), s); }
@@ -94,7 +97,6 @@ namespace {
 // threads, which also spreads the first-touch page faults of a fresh buffer; a
 // value whose bytes are all zero (0, but not -0.0) is a memset. std::fill_n is the reference.
 template <class T> void fill(T* p, int64_t n, T v) {
-  if (n == 0) return;  // p may be null: memset(nullptr, 0, 0) is undefined
   if (n == 0) return;  // p is null for an empty tensor, and memset(nullptr, 0, 0) is undefined
   constexpr int64_t kThreadedFill = int64_t{1} << 18;  // elements; below, a team costs more than it saves
   unsigned char bytes[sizeof(T)];
@@ -120,7 +122,7 @@ Tensor full(const Shape& shape, double value, DType dtype) {
   }
   return t;
 }
-Tensor zeros(const Shape& shape, DType dtype) { return full(shape, 0.0, dtype); }
+Tensor zeros(const Shape& shape, DType dtype) { return allocate(shape, dtype, true, "zeros"); }
 Tensor ones(const Shape& shape, DType dtype) { return full(shape, 1.0, dtype); }
 
 // ---- arange ----

@@ -63,18 +63,8 @@ inline bool max_and_sum_exp(const float* x, int64_t C, float& m, double& s) {
   return true;
 }
 
-inline float cross_entropy_row(const float* xi, int64_t t, int64_t C) {
-  float m;
-  double s;
-  if (!max_and_sum_exp(xi, C, m, s)) return cross_entropy_row_reference(xi, t, C);
-  return static_cast<float>(static_cast<double>(m) + std::log(s) - static_cast<double>(xi[t]));
-}
-
-inline void cross_entropy_grad_row(const float* xi, int64_t t, double w, float* di, int64_t C) {
-  float m;
-  double s;
-  if (!max_and_sum_exp(xi, C, m, s)) return cross_entropy_grad_row_reference(xi, t, w, di, C);
-  // softmax_j = e^(x_j - m) / s, scaled by w in one multiply
+// softmax_j = e^(x_j - m) / s, scaled by w in one multiply; m and s from max_and_sum_exp.
+inline void cross_entropy_grad_row(const float* xi, int64_t t, double w, float* di, int64_t C, float m, double s) {
   __m256 vm = _mm256_set1_ps(m), scale = _mm256_set1_ps(static_cast<float>(w / s));
   int64_t j = 0;
   for (; j + 8 <= C; j += 8)
@@ -85,16 +75,33 @@ inline void cross_entropy_grad_row(const float* xi, int64_t t, double w, float* 
 }
 #endif
 
-// loss[i] = logsumexp(x_i) - x_i[t_i], or 0 where t_i == ignore_index
+// What the forward leaves for the backward, per row: the max m and the sum s of
+// e^(x_j - m) (so the backward makes one pass over the row, not three), or s = NaN
+// where the row took the reference path (non-finite values, or not float32).
+struct RowStats {
+  float m = 0;
+  double s = NAN;
+};
+
+// loss[i] = logsumexp(x_i) - x_i[t_i], or 0 where t_i == ignore_index. `stats` (N
+// entries, or null) receives each row's RowStats.
 template <class T>
-void cross_entropy_forward(const T* x, const int64_t* t, int64_t ignore_index, T* loss, int64_t N, int64_t C) {
+void cross_entropy_forward(const T* x, const int64_t* t, int64_t ignore_index, T* loss, int64_t N, int64_t C,
+                           RowStats* stats = nullptr) {
   parallel_for(N, C * 8, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
+      if (stats) stats[i] = RowStats{};
       if (t[i] == ignore_index) { loss[i] = 0; continue; }
 #if defined(__AVX2__) && defined(__FMA__)
       if constexpr (std::is_same_v<T, float>) {
-        loss[i] = cross_entropy_row(x + i * C, t[i], C);
-        continue;
+        const float* xi = x + i * C;
+        float m;
+        double s;
+        if (max_and_sum_exp(xi, C, m, s)) {
+          loss[i] = static_cast<float>(static_cast<double>(m) + std::log(s) - static_cast<double>(xi[t[i]]));
+          if (stats) stats[i] = RowStats{m, s};
+          continue;
+        }
       }
 #endif
       loss[i] = cross_entropy_row_reference(x + i * C, t[i], C);
@@ -102,10 +109,11 @@ void cross_entropy_forward(const T* x, const int64_t* t, int64_t ignore_index, T
   });
 }
 
-// dx_i = (softmax(x_i) - onehot(t_i)) * w_i,  w_i = scale * (per_row ? g[i] : g[0])
+// dx_i = (softmax(x_i) - onehot(t_i)) * w_i,  w_i = scale * (per_row ? g[i] : g[0]).
+// `stats` from the forward over the same x, or null to recompute them.
 template <class T>
 void cross_entropy_backward(const T* x, const int64_t* t, const T* g, bool per_row, double scale,
-                            int64_t ignore_index, T* dx, int64_t N, int64_t C) {
+                            int64_t ignore_index, T* dx, int64_t N, int64_t C, const RowStats* stats = nullptr) {
   parallel_for(N, C * 8, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
       T* di = dx + i * C;
@@ -117,8 +125,11 @@ void cross_entropy_backward(const T* x, const int64_t* t, const T* g, bool per_r
 #if defined(__AVX2__) && defined(__FMA__)
       if constexpr (std::is_same_v<T, float>) {
         if (w != 0 && std::isfinite(w)) {
-          cross_entropy_grad_row(x + i * C, t[i], w, di, C);
-          continue;
+          RowStats r = stats ? stats[i] : RowStats{};
+          if (!std::isnan(r.s) || max_and_sum_exp(x + i * C, C, r.m, r.s)) {
+            cross_entropy_grad_row(x + i * C, t[i], w, di, C, r.m, r.s);
+            continue;
+          }
         }
       }
 #endif

@@ -1,11 +1,14 @@
 // Raw reduction loops over a tensor viewed as (outer, n, inner), reducing n.
-// Each output element is reduced by one thread, in index order: bit-identical
-// results for any thread count. No autograd; the ops are in core/ops/reduce.cpp.
+// Each output element is reduced by one thread, in an order fixed by the shape
+// alone: bit-identical results for any thread count. The *_reference loops are the
+// plain definitions. No autograd; the ops are in core/ops/reduce.cpp.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 #include "core/kernels/parallel.h"
 
@@ -16,22 +19,79 @@ namespace minigrad::kernels {
 // of being undefined behaviour.
 template <class T> using acc_t = std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
 
-// y[o, i] = sum_k x[o, k, i]
+// The plain definition: y[o, i] = sum_k x[o, k, i], each element summed in k order.
+template <class T>
+void sum_dim_reference(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      acc_t<T> s = 0;
+      for (int64_t k = 0; k < n; ++k) s += static_cast<acc_t<T>>(x[(o * n + k) * inner + i]);
+      y[o * inner + i] = static_cast<T>(s);
+    }
+}
+
+// sum_k x[k] for contiguous x, in a fixed tree that does not depend on threads:
+// lane j (of 16) adds x[j], x[j + 16], ... in order, then the lanes are added
+// pairwise (0+8, 1+9, ...; then 0+4, ...). Sixteen independent chains instead of
+// one let the adds overlap (a vectorised loop) instead of waiting on each other.
+template <class T>
+acc_t<T> sum_contiguous(const T* x, int64_t n) {
+  constexpr int64_t L = 16;
+  acc_t<T> lane[L] = {};
+  int64_t k = 0;
+  for (; k + L <= n; k += L)
+    for (int64_t j = 0; j < L; ++j) lane[j] += static_cast<acc_t<T>>(x[k + j]);
+  for (int64_t j = 0; k + j < n; ++j) lane[j] += static_cast<acc_t<T>>(x[k + j]);
+  for (int64_t w = L / 2; w >= 1; w /= 2)
+    for (int64_t j = 0; j < w; ++j) lane[j] += lane[j + w];
+  return lane[0];
+}
+
+// y[o, i] = sum_k x[o, k, i]. Bit-identical for any thread count:
+//  - inner == 1 (rows of contiguous values): each row in blocks of kSumBlock values,
+//    each block by sum_contiguous, the block sums added in block order. Threads take
+//    blocks (of one long row) or rows; neither changes a sum's tree.
+//  - inner > 1: each output summed in k order, as the reference, but a block of 256
+//    outputs at a time, so rows stream through contiguous memory while the
+//    accumulators stay in L1 (the reference walks x with stride `inner`).
+inline constexpr int64_t kSumBlock = 1 << 14;
+
 template <class T>
 void sum_dim(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
-  parallel_for(outer, n * inner, [&](int64_t ob, int64_t oe) {
-    for (int64_t o = ob; o < oe; ++o) {
-      if (inner == 1) {
-        acc_t<T> s = 0;
-        for (int64_t k = 0; k < n; ++k) s += x[o * n + k];
-        y[o] = static_cast<T>(s);
-        continue;
+  if (inner == 1) {
+    const int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
+    if (blocks <= 1) {
+      parallel_for(outer, n, [&](int64_t ob, int64_t oe) {
+        for (int64_t o = ob; o < oe; ++o) y[o] = static_cast<T>(n == 0 ? acc_t<T>(0) : sum_contiguous(x + o * n, n));
+      });
+      return;
+    }
+    std::vector<acc_t<T>> partial(static_cast<std::size_t>(outer * blocks));
+    parallel_for(outer * blocks, kSumBlock, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t o = b / blocks, k0 = b % blocks * kSumBlock;
+        partial[static_cast<std::size_t>(b)] = sum_contiguous(x + o * n + k0, std::min(kSumBlock, n - k0));
       }
-      for (int64_t i = 0; i < inner; ++i) {
-        acc_t<T> s = 0;
-        for (int64_t k = 0; k < n; ++k) s += x[(o * n + k) * inner + i];
-        y[o * inner + i] = static_cast<T>(s);
+    });
+    for (int64_t o = 0; o < outer; ++o) {
+      acc_t<T> s = 0;
+      for (int64_t b = 0; b < blocks; ++b) s += partial[static_cast<std::size_t>(o * blocks + b)];
+      y[o] = static_cast<T>(s);
+    }
+    return;
+  }
+  constexpr int64_t kCols = 256;
+  const int64_t col_blocks = (inner + kCols - 1) / kCols;
+  parallel_for(outer * col_blocks, n * kCols, [&](int64_t b0, int64_t b1) {
+    acc_t<T> acc[kCols];
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t o = b / col_blocks, c0 = b % col_blocks * kCols, w = std::min(kCols, inner - c0);
+      for (int64_t c = 0; c < w; ++c) acc[c] = 0;
+      for (int64_t k = 0; k < n; ++k) {
+        const T* row = x + (o * n + k) * inner + c0;
+        for (int64_t c = 0; c < w; ++c) acc[c] += static_cast<acc_t<T>>(row[c]);
       }
+      for (int64_t c = 0; c < w; ++c) y[o * inner + c0 + c] = static_cast<T>(acc[c]);
     }
   });
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/kernels/parallel.h"
+#include "core/kernels/reduce.h"
 
 namespace minigrad {
 
@@ -69,20 +70,15 @@ void expand_loop(const T* in, T* out, const Shape& out_shape, const std::vector<
   for_each_broadcast(out_shape, strides, [&](int64_t i, int64_t off) { out[i] = in[off]; });
 }
 
-// What a sum accumulates in: float32 in double (as kernels/reduce.h does, so a
-// float32 bias gradient keeps its digits and rounds once), and int64 in uint64,
-// where overflow wraps instead of being undefined.
-template <class T>
-using sum_acc_t = std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
-
 template <class T>
 void sum_to_loop(const T* in, T* out, const Shape& in_shape, const std::vector<int64_t>& strides,
                  int64_t out_numel) {
   // Walk the big tensor in order, adding into the small one: each small element
-  // is accumulated in row-major order of the big one, a fixed order.
-  std::vector<sum_acc_t<T>> acc(static_cast<std::size_t>(out_numel), 0);
+  // is accumulated in row-major order of the big one, a fixed order. Accumulators
+  // are kernels::acc_t (float32 in double, int64 in wrapping uint64), as in sum().
+  std::vector<kernels::acc_t<T>> acc(static_cast<std::size_t>(out_numel), 0);
   for_each_broadcast(in_shape, strides,
-                     [&](int64_t i, int64_t off) { acc[off] += static_cast<sum_acc_t<T>>(in[i]); });
+                     [&](int64_t i, int64_t off) { acc[off] += static_cast<kernels::acc_t<T>>(in[i]); });
   for (int64_t k = 0; k < out_numel; ++k) out[k] = static_cast<T>(acc[k]);
 }
 
@@ -120,23 +116,13 @@ void expand_rows(const T* row, T* out, int64_t rows, int64_t cols) {
 }
 
 // out[c] = sum over r of in[r, c], r ascending: exactly the order the general loop
-// adds in (it walks `in` row-major), so the bits match it. Threads split the
-// columns, never the rows, so each sum has one order whatever the thread count.
+// adds in (it walks `in` row-major), so the bits match it. kernels::sum_dim keeps
+// that order when the rows are more than one value wide; a column of single values
+// goes through its plain loop, which does too.
 template <class T>
 void sum_rows(const T* in, T* out, int64_t rows, int64_t cols) {
-  kernels::parallel_for(cols, rows, [&](int64_t b, int64_t e) {
-    constexpr int64_t kBlock = 512;  // accumulators stay in L1 while rows stream by
-    sum_acc_t<T> acc[kBlock];
-    for (int64_t c0 = b; c0 < e; c0 += kBlock) {
-      int64_t w = std::min(kBlock, e - c0);
-      for (int64_t c = 0; c < w; ++c) acc[c] = 0;
-      for (int64_t r = 0; r < rows; ++r) {
-        const T* src = in + r * cols + c0;
-        for (int64_t c = 0; c < w; ++c) acc[c] += static_cast<sum_acc_t<T>>(src[c]);
-      }
-      for (int64_t c = 0; c < w; ++c) out[c0 + c] = static_cast<T>(acc[c]);
-    }
-  });
+  if (cols > 1) kernels::sum_dim(in, out, 1, rows, cols);
+  else kernels::sum_dim_reference(in, out, 1, rows, cols);
 }
 
 // The loops index `small` with broadcast strides: a shape that does not broadcast

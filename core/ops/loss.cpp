@@ -8,6 +8,8 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "core/autograd.h"
 #include "core/kernels/loss.h"
@@ -43,9 +45,11 @@ void check_inputs(const Tensor& logits, const Tensor& targets, int64_t ignore_in
 
 // The fused backward. g is the gradient of the reduced loss (0-dim) or of each row's loss (N).
 //   dx_i = (softmax(x_i) - onehot(t_i)) * g_i   (g_i = g / count for mean, g for sum)
-// Rows whose target is ignore_index get zero.   saved: logits, targets
+// Rows whose target is ignore_index get zero.   saved: logits, targets, and each row's
+// max and sum of exponentials from the forward (kernels::RowStats), so softmax(x_i) is one pass.
 struct CrossEntropyBackward : Node {
-  CrossEntropyBackward(Reduction r, int64_t ignore, int64_t count) : reduction(r), ignore_index(ignore), count(count) {}
+  CrossEntropyBackward(Reduction r, int64_t ignore, int64_t count, std::vector<kernels::RowStats> stats)
+      : reduction(r), ignore_index(ignore), count(count), stats(std::move(stats)) {}
   // torch's graph shows NllLossBackward0 (fed by LogSoftmaxBackward0); ours is both in one node.
   std::string name() const override { return "NllLossBackward0"; }
   std::vector<Tensor> backward(const Tensor& g) override {
@@ -55,14 +59,15 @@ struct CrossEntropyBackward : Node {
     double scale = reduction == Reduction::Mean ? 1.0 / static_cast<double>(count) : 1.0;
     bool per_row = reduction == Reduction::None;
     if (x.dtype() == DType::Float32)
-      kernels::cross_entropy_backward(x.data_ptr<float>(), t.data_ptr<int64_t>(), g.data_ptr<float>(), per_row, scale, ignore_index, dx.data_ptr<float>(), N, C);
+      kernels::cross_entropy_backward(x.data_ptr<float>(), t.data_ptr<int64_t>(), g.data_ptr<float>(), per_row, scale, ignore_index, dx.data_ptr<float>(), N, C, stats.data());
     else
-      kernels::cross_entropy_backward(x.data_ptr<double>(), t.data_ptr<int64_t>(), g.data_ptr<double>(), per_row, scale, ignore_index, dx.data_ptr<double>(), N, C);
+      kernels::cross_entropy_backward(x.data_ptr<double>(), t.data_ptr<int64_t>(), g.data_ptr<double>(), per_row, scale, ignore_index, dx.data_ptr<double>(), N, C, stats.data());
     return {dx, Tensor()};
   }
   Reduction reduction;
   int64_t ignore_index;
   int64_t count;  // targets not ignored
+  std::vector<kernels::RowStats> stats;
 };
 
 }  // namespace
@@ -71,10 +76,13 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, Reduction redu
   check_inputs(logits, targets, ignore_index);
   int64_t N = logits.sizes()[0], C = logits.sizes()[1];
   Tensor losses = empty({N}, logits.dtype());
+  const bool needs_grad = any_requires_grad({&logits});
+  std::vector<kernels::RowStats> stats(needs_grad ? static_cast<std::size_t>(N) : 0);
+  kernels::RowStats* row_stats = needs_grad ? stats.data() : nullptr;
   if (logits.dtype() == DType::Float32)
-    kernels::cross_entropy_forward(logits.data_ptr<float>(), targets.data_ptr<int64_t>(), ignore_index, losses.data_ptr<float>(), N, C);
+    kernels::cross_entropy_forward(logits.data_ptr<float>(), targets.data_ptr<int64_t>(), ignore_index, losses.data_ptr<float>(), N, C, row_stats);
   else
-    kernels::cross_entropy_forward(logits.data_ptr<double>(), targets.data_ptr<int64_t>(), ignore_index, losses.data_ptr<double>(), N, C);
+    kernels::cross_entropy_forward(logits.data_ptr<double>(), targets.data_ptr<int64_t>(), ignore_index, losses.data_ptr<double>(), N, C, row_stats);
   int64_t count = 0;
   const int64_t* t = targets.data_ptr<int64_t>();
   for (int64_t i = 0; i < N; ++i) count += t[i] != ignore_index;
@@ -86,8 +94,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, Reduction redu
     else if (reduction == Reduction::Sum) out = losses.sum();
     else out = losses.sum().div(static_cast<double>(count));  // 0/0 = nan when all are ignored, as torch
   }
-  if (any_requires_grad({&logits})) {
-    auto node = std::make_shared<CrossEntropyBackward>(reduction, ignore_index, count);
+  if (needs_grad) {
+    auto node = std::make_shared<CrossEntropyBackward>(reduction, ignore_index, count, std::move(stats));
     node->save({logits, targets});
     record(out, node, {logits, targets});
   }

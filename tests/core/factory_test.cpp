@@ -125,6 +125,27 @@ TEST(FactoryTest, ZerosOnesFullHoldTheirValue) {
   EXPECT_EQ(ones({0, 4}).numel(), 0);
 }
 
+// Big zeros come from fresh OS pages (Storage::kLazyZeroBytes), small ones are memset:
+// both must read as zeros everywhere, even on memory a freed tensor had filled, and
+// take writes like any tensor.
+TEST(FactoryTest, BigAndSmallZerosAreZeroEverywhere) {
+  const int64_t lazy = static_cast<int64_t>(Storage::kLazyZeroBytes / sizeof(float));
+  for (int64_t n : {int64_t{1000}, lazy - 16, lazy, lazy + 1, 3 * lazy}) {
+    SCOPED_TRACE(n);
+    { Tensor dirty = full({n}, 7.0); }  // leaves 7s in memory the allocator may hand out again
+    Tensor z = zeros({n});
+    const float* p = z.data_ptr<float>();
+    int64_t nonzero = 0;
+    for (int64_t i = 0; i < n; ++i) nonzero += p[i] != 0.0f;
+    EXPECT_EQ(nonzero, 0);
+    z.data_ptr<float>()[n - 1] = 2.0f;
+    EXPECT_EQ(z.sum().item<float>(), 2.0f);
+#ifdef MINIGRAD_HAVE_MMAP
+    EXPECT_EQ(z.impl()->storage->mapped != 0, n * 4 >= static_cast<int64_t>(Storage::kLazyZeroBytes));
+#endif
+  }
+}
+
 TEST(FactoryTest, FullRefusesValuesTheDtypeCannotHold) {
   // torch.full((2,), 1e300): "value cannot be converted to type float without overflow".
   EXPECT_TRUE(contains(message_of<std::invalid_argument>([] { full({2}, 1e300); }), "torch.float32 without overflow"));

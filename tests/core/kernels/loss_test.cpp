@@ -23,6 +23,7 @@ std::vector<float> random_logits(int64_t n, uint32_t seed, float spread) {
 }
 
 using testing::all_close;
+using testing::bitwise_equal;
 
 // Equal up to a few float ulps of the larger magnitude (the fast exp is within 2 ulp).
 constexpr double kFewUlps = 8 * std::numeric_limits<float>::epsilon();
@@ -36,7 +37,8 @@ TEST(KernelsTestLoss, CrossEntropyMatchesReference) {
       for (int64_t i = 0; i < N; ++i) t[i] = (i * 7) % C;
       t[3] = -100;  // ignored
       std::vector<float> loss(N), want(N);
-      cross_entropy_forward(x.data(), t.data(), -100, loss.data(), N, C);
+      std::vector<RowStats> stats(N);
+      cross_entropy_forward(x.data(), t.data(), -100, loss.data(), N, C, stats.data());
       cross_entropy_forward_reference(x.data(), t.data(), -100, want.data(), N, C);
       EXPECT_TRUE(all_close(loss, want, kFewUlps)) << "loss, C=" << C;
       EXPECT_EQ(loss[3], 0.0f);
@@ -48,6 +50,10 @@ TEST(KernelsTestLoss, CrossEntropyMatchesReference) {
         cross_entropy_backward(x.data(), t.data(), g.data(), per_row, 1.0 / N, -100, dx.data(), N, C);
         cross_entropy_backward_reference(x.data(), t.data(), g.data(), per_row, 1.0 / N, -100, dwant.data(), N, C);
         EXPECT_TRUE(all_close(dx, dwant, kFewUlps)) << "grad, C=" << C;
+        // The forward's row statistics spare the backward two passes, not a bit.
+        std::vector<float> dx_stats(N * C);
+        cross_entropy_backward(x.data(), t.data(), g.data(), per_row, 1.0 / N, -100, dx_stats.data(), N, C, stats.data());
+        EXPECT_TRUE(bitwise_equal(dx_stats, dx)) << "grad from saved stats, C=" << C;
       }
     }
   }
