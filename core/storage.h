@@ -1,61 +1,44 @@
 // The bytes behind one or more Tensors, and the version counter they share.
 // Not a tensor: it knows nothing of shapes or dtypes, only a 64-byte aligned block.
+// Where the bytes come from (storage.cpp): small blocks from malloc; big ones from
+// the OS, and back to a cache when freed, so a training loop that allocates the same
+// big tensors every step (logits, a dense embedding gradient) reuses them instead of
+// paying page faults every step.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <new>
-
-#if defined(__unix__) || defined(__APPLE__)
-#include <sys/mman.h>
-#define MINIGRAD_HAVE_MMAP 1
-#endif
 
 namespace minigrad {
 
 struct Storage {
-  // Zeroed blocks at least this big are fresh pages from the OS, which reads them as
-  // zeros until first written: a (V, 256) embedding gradient costs only the rows a
-  // batch touched, not a memset of all V rows.
-  static constexpr std::size_t kLazyZeroBytes = std::size_t{4} << 20;
+  // Blocks at least this big are cached when freed and reused (storage.cpp).
+  static constexpr std::size_t kBigBlockBytes = std::size_t{1} << 20;
 
-  explicit Storage(std::size_t nbytes, bool zeroed = false) : nbytes(nbytes) {
-    // 64-byte alignment lets kernels use aligned vector loads on whole rows.
-    std::size_t rounded = (nbytes + 63) / 64 * 64;
-    if (rounded == 0) return;
-#ifdef MINIGRAD_HAVE_MMAP
-    if (zeroed && rounded >= kLazyZeroBytes) {
-      void* p = mmap(nullptr, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED) throw std::bad_alloc();
-      data = p;
-      mapped = rounded;
-      return;
-    }
-#endif
-    data = std::aligned_alloc(64, rounded);
-    if (data == nullptr) throw std::bad_alloc();
-    if (zeroed) std::memset(data, 0, rounded);
-  }
-  ~Storage() {
-#ifdef MINIGRAD_HAVE_MMAP
-    if (mapped != 0) {
-      munmap(data, mapped);
-      return;
-    }
-#endif
-    std::free(data);
-  }
+  // `zeroed`: the bytes read as zero. A fresh big block already does (the OS hands
+  // out zero pages lazily, so only the pages written ever cost anything); a reused
+  // one is cleared.
+  explicit Storage(std::size_t nbytes, bool zeroed = false);
+  ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 
   void* data = nullptr;
   std::size_t nbytes = 0;
-  std::size_t mapped = 0;  // non-zero: data came from mmap, this many bytes
+  std::size_t capacity = 0;  // bytes in the block (>= nbytes): the block cache's size key
+  bool big = false;          // from (and back to) the block cache
   // Bumped by every in-place write. Views share the storage, hence the counter,
   // exactly as PyTorch's views share their base's version counter.
   uint64_t version = 0;
 };
+
+// What the block cache holds now: blocks freed and kept for reuse, and their bytes.
+struct BlockCacheStats {
+  std::size_t blocks = 0, bytes = 0;
+  std::size_t fresh = 0, reused = 0;  // big allocations served since start, each way
+};
+BlockCacheStats block_cache_stats();
+// Returns every cached block to the OS (as torch.cuda.empty_cache does for its cache).
+void empty_cache();
 
 }  // namespace minigrad

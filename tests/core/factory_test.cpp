@@ -125,14 +125,15 @@ TEST(FactoryTest, ZerosOnesFullHoldTheirValue) {
   EXPECT_EQ(ones({0, 4}).numel(), 0);
 }
 
-// Big zeros come from fresh OS pages (Storage::kLazyZeroBytes), small ones are memset:
-// both must read as zeros everywhere, even on memory a freed tensor had filled, and
-// take writes like any tensor.
+// Big blocks (Storage::kBigBlockBytes and up) come fresh from the OS, reading as zero,
+// or back from the block cache, cleared; small ones are memset. zeros must read as zeros
+// everywhere in every case, even on memory a freed tensor had filled, and take writes.
 TEST(FactoryTest, BigAndSmallZerosAreZeroEverywhere) {
-  const int64_t lazy = static_cast<int64_t>(Storage::kLazyZeroBytes / sizeof(float));
-  for (int64_t n : {int64_t{1000}, lazy - 16, lazy, lazy + 1, 3 * lazy}) {
+  const int64_t big = static_cast<int64_t>(Storage::kBigBlockBytes / sizeof(float));
+  for (int64_t n : {int64_t{1000}, big - 16, big, big + 1, 3 * big}) {
     SCOPED_TRACE(n);
     { Tensor dirty = full({n}, 7.0); }  // leaves 7s in memory the allocator may hand out again
+    const BlockCacheStats before = block_cache_stats();
     Tensor z = zeros({n});
     const float* p = z.data_ptr<float>();
     int64_t nonzero = 0;
@@ -140,10 +141,25 @@ TEST(FactoryTest, BigAndSmallZerosAreZeroEverywhere) {
     EXPECT_EQ(nonzero, 0);
     z.data_ptr<float>()[n - 1] = 2.0f;
     EXPECT_EQ(z.sum().item<float>(), 2.0f);
-#ifdef MINIGRAD_HAVE_MMAP
-    EXPECT_EQ(z.impl()->storage->mapped != 0, n * 4 >= static_cast<int64_t>(Storage::kLazyZeroBytes));
-#endif
+    const bool is_big = n * 4 >= static_cast<int64_t>(Storage::kBigBlockBytes);
+    EXPECT_EQ(z.impl()->storage->big, is_big);
+    // The dirty block just freed is the one reused: same size, cached a moment ago.
+    EXPECT_EQ(block_cache_stats().reused, before.reused + (is_big ? 1 : 0));
   }
+}
+
+TEST(FactoryTest, BlockCacheKeepsFreedBigBlocksUntilEmptied) {
+  const int64_t n = static_cast<int64_t>(Storage::kBigBlockBytes / sizeof(float)) * 2;
+  empty_cache();
+  { Tensor a = ones({n}); }
+  BlockCacheStats s = block_cache_stats();
+  EXPECT_EQ(s.blocks, 1u);
+  EXPECT_GE(s.bytes, static_cast<std::size_t>(n) * 4);
+  { Tensor b = empty({n}); EXPECT_EQ(block_cache_stats().blocks, 0u); }  // taken back
+  empty_cache();
+  s = block_cache_stats();
+  EXPECT_EQ(s.blocks, 0u);
+  EXPECT_EQ(s.bytes, 0u);
 }
 
 TEST(FactoryTest, FullRefusesValuesTheDtypeCannotHold) {
