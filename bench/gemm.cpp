@@ -2,7 +2,7 @@
 // kernels::gemm for the Linear layer's other two products (NT: y = x W^T, TN: dW = dy^T x),
 // and, when the build found it, OpenBLAS's cblas_sgemm on the same shapes.
 // Arguments are (M, K, N) of op(A) (M x K) times op(B) (K x N); bench/compare turns times into GFLOP/s.
-// Threads: OMP_NUM_THREADS for minigrad, OPENBLAS_NUM_THREADS for OpenBLAS.
+// Threads: MINIGRAD_NUM_THREADS (or OMP_NUM_THREADS) for minigrad, OPENBLAS_NUM_THREADS for OpenBLAS.
 #include <benchmark/benchmark.h>
 
 #include <vector>

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The PyTorch side of bench/compare: the same GEMMs, training steps and op chain as
 bench/gemm.cpp, bench/workloads.cpp and bench/overhead.cpp, timed in eager mode.
-Prints one JSON object {name: seconds per iteration}. Usage: torch_workloads.py THREADS [--quick]."""
+Prints one JSON object {name: seconds per iteration}.
+Usage: torch_workloads.py THREADS [--min-time=SECONDS] (default 0.3; --quick is 0.1)."""
 import json
 import sys
 import time
@@ -100,6 +101,9 @@ def overhead_results(out, min_time):
 def main():
     threads = int(sys.argv[1])
     min_time = 0.1 if "--quick" in sys.argv else 0.3
+    for a in sys.argv[2:]:
+        if a.startswith("--min-time="):
+            min_time = float(a.split("=", 1)[1])
     torch.set_num_threads(threads)
     out = {}
     gemm_results(out, min_time)

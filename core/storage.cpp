@@ -154,7 +154,6 @@ BlockCache& cache() {
 }  // namespace
 
 Storage::Storage(std::size_t nbytes, bool zeroed) : nbytes(nbytes) {
-  // 64-byte alignment lets kernels use aligned vector loads on whole rows.
   std::size_t rounded = (nbytes + 63) / 64 * 64;
   if (rounded == 0) return;
   if (rounded >= kBigBlockBytes) {
@@ -173,7 +172,11 @@ Storage::Storage(std::size_t nbytes, bool zeroed) : nbytes(nbytes) {
     }
     return;
   }
-  data = std::aligned_alloc(64, rounded);
+  // Rows of 4 KiB and more start on a cache line (64 bytes). Smaller blocks take
+  // malloc's fast path (16-byte aligned): glibc's aligned_alloc splits and merges
+  // chunks on every call, a cost a step of tiny tensors (W1) paid dozens of times. No
+  // kernel needs more than 16: they load tensor data unaligned.
+  data = rounded >= kPage ? std::aligned_alloc(64, rounded) : std::malloc(rounded);
   if (data == nullptr) throw std::bad_alloc();
   capacity = rounded;
   if (zeroed) std::memset(data, 0, rounded);

@@ -1,5 +1,6 @@
 // The bytes behind one or more Tensors, and the version counter they share.
-// Not a tensor: it knows nothing of shapes or dtypes, only a 64-byte aligned block.
+// Not a tensor: it knows nothing of shapes or dtypes, only a block of bytes (aligned
+// to 64 from 4 KiB up, to 16 below).
 // Where the bytes come from (storage.cpp): small blocks from malloc; big ones from
 // the OS, and back to a cache when freed, so a training loop that allocates the same
 // big tensors every step (logits, a dense embedding gradient) reuses them instead of

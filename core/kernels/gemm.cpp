@@ -8,7 +8,6 @@
 #include "core/kernels/gemm.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <type_traits>
@@ -112,7 +111,7 @@ inline void pack_a_panel6(const float* a, int64_t lda, int64_t kc, float* d) {
 }
 #endif
 
-// op(A) (M x K), panels p0..p1 of MR rows, depth k0.. k0+kc -> panel p at dst + p MR kc,
+// op(A) (M x K), panels p0..p1 of MR rows, depth k0.. k0+kc -> panel p at dst + (p - p0) MR kc,
 // element (i, k) at [k * MR + i]; zero-padded past M.
 template <class T>
 void pack_a(bool ta, const T* A, int64_t lda, int64_t M, int64_t p0, int64_t p1, int64_t k0, int64_t kc, T* dst) {
@@ -128,7 +127,7 @@ void pack_a(bool ta, const T* A, int64_t lda, int64_t M, int64_t p0, int64_t p1,
         for (int64_t b = 0; b < width * static_cast<int64_t>(sizeof(T)); b += 64)
           prefetch(reinterpret_cast<const char*>(src + 8 * lda + first) + b);
       for (int64_t p = p0; p < p1; ++p) {
-        T* d = dst + p * MR * kc + k * MR;
+        T* d = dst + (p - p0) * MR * kc + k * MR;
         const int64_t i0 = p * MR, rows = std::min(MR, M - i0);
         for (int64_t i = 0; i < rows; ++i) d[i] = src[i0 + i];
         for (int64_t i = rows; i < MR; ++i) d[i] = 0;
@@ -137,7 +136,7 @@ void pack_a(bool ta, const T* A, int64_t lda, int64_t M, int64_t p0, int64_t p1,
     return;
   }
   for (int64_t p = p0; p < p1; ++p) {
-    T* d = dst + p * MR * kc;
+    T* d = dst + (p - p0) * MR * kc;
     const int64_t i0 = p * MR, rows = std::min(MR, M - i0);
 #ifdef MINIGRAD_GEMM_AVX2
     if constexpr (std::is_same_v<T, float>) {
@@ -325,11 +324,11 @@ void gemm_small(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, i
   }
 }
 
-// Threads first pack all of op(B), every K slice, into shared panels; after one barrier
-// each takes tasks (a block of MC rows times a chunk of at most NC columns of C), packs
-// that block of op(A) privately and runs the micro-kernel over it, slice by slice.
-// Tasks are handed out from a counter, so a thread the OS preempts delays only its own
-// task. One barrier, rather than two per K slice, for the same reason.
+// Two rounds of tasks on the thread pool (parallel.h). First all of op(B), every K
+// slice, is packed into shared panels, a few panels a task. Then each task (a block
+// of MC rows times a chunk of at most NC columns of C) packs its block of op(A)
+// privately and runs the micro-kernel over it, slice by slice. Any thread may take
+// any task, and a thread the OS preempts delays only the task it holds.
 template <class T>
 void gemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
                   const T* B, int64_t ldb, T beta, T* C, int64_t ldc, int threads) {
@@ -339,37 +338,34 @@ void gemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A,
   const int64_t k_slices = (K + KC - 1) / KC, m_blocks = (M + MC - 1) / MC;
   static thread_local Scratch<T> b_buf;
   T* Bp = b_buf.get(n_panels * NR * K);  // slice pc starts at n_panels NR pc
-  std::atomic<int64_t> next_pack{0}, next_task{0};
 
-  parallel_region(threads, [&](int, int nt) {
-    const int64_t packs = k_slices * n_panels;
-    for (int64_t item; (item = next_pack.fetch_add(1, std::memory_order_relaxed)) < packs;) {
-      const int64_t pc = item / n_panels * KC, q = item % n_panels, kc = std::min(KC, K - pc);
-      pack_b(tb, B, ldb, N, q * NR, pc, kc, Bp + n_panels * NR * pc + q * NR * kc);
-    }
-    barrier(nt);
+  constexpr int64_t kPanelsPerPack = 8;
+  const int64_t pack_groups = (n_panels + kPanelsPerPack - 1) / kPanelsPerPack;
+  for_each_task(k_slices * pack_groups, threads, [&](int64_t item) {
+    const int64_t pc = item / pack_groups * KC, kc = std::min(KC, K - pc);
+    const int64_t q0 = item % pack_groups * kPanelsPerPack, q1 = std::min(n_panels, q0 + kPanelsPerPack);
+    for (int64_t q = q0; q < q1; ++q) pack_b(tb, B, ldb, N, q * NR, pc, kc, Bp + n_panels * NR * pc + q * NR * kc);
+  });
 
-    // Enough column chunks that every thread gets work, none wider than NC.
-    const int64_t n_chunks = std::min(n_panels, std::max((n_panels * NR + NC - 1) / NC,
-                                                         (2 * nt + m_blocks - 1) / m_blocks));
-    const int64_t tasks = m_blocks * n_chunks;
+  // Enough column chunks for two tasks a thread, none wider than NC.
+  const int64_t n_chunks = std::min(n_panels, std::max((n_panels * NR + NC - 1) / NC,
+                                                       (2 * int64_t{threads} + m_blocks - 1) / m_blocks));
+  for_each_task(m_blocks * n_chunks, threads, [&](int64_t task) {
     static thread_local Scratch<T> a_buf;
     T* Ap = a_buf.get(MC * KC);
-    for (int64_t task; (task = next_task.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
-      const int64_t ib = task / n_chunks, jb = task % n_chunks;
-      const int64_t p0 = ib * (MC / MR), p1 = std::min(m_panels, p0 + MC / MR);
-      const int64_t q0 = n_panels * jb / n_chunks, q1 = n_panels * (jb + 1) / n_chunks;
-      for (int64_t pc = 0; pc < K; pc += KC) {  // the K slices in one fixed order
-        const int64_t kc = std::min(KC, K - pc);
-        pack_a(ta, A, lda, M, p0, p1, pc, kc, Ap - p0 * MR * kc);
-        const T* Bs = Bp + n_panels * NR * pc;
-        for (int64_t q = q0; q < q1; ++q) {
-          const int64_t j = q * NR, nr = std::min(NR, N - j);
-          for (int64_t p = p0; p < p1; ++p) {
-            const int64_t i = p * MR, mr = std::min(MR, M - i);
-            micro_kernel(kc, Ap + (p - p0) * MR * kc, Bs + q * NR * kc, C + i * ldc + j, ldc, mr, nr,
-                         pc == 0, beta);
-          }
+    const int64_t ib = task / n_chunks, jb = task % n_chunks;
+    const int64_t p0 = ib * (MC / MR), p1 = std::min(m_panels, p0 + MC / MR);
+    const int64_t q0 = n_panels * jb / n_chunks, q1 = n_panels * (jb + 1) / n_chunks;
+    for (int64_t pc = 0; pc < K; pc += KC) {  // the K slices in one fixed order
+      const int64_t kc = std::min(KC, K - pc);
+      pack_a(ta, A, lda, M, p0, p1, pc, kc, Ap);
+      const T* Bs = Bp + n_panels * NR * pc;
+      for (int64_t q = q0; q < q1; ++q) {
+        const int64_t j = q * NR, nr = std::min(NR, N - j);
+        for (int64_t p = p0; p < p1; ++p) {
+          const int64_t i = p * MR, mr = std::min(MR, M - i);
+          micro_kernel(kc, Ap + (p - p0) * MR * kc, Bs + q * NR * kc, C + i * ldc + j, ldc, mr, nr,
+                       pc == 0, beta);
         }
       }
     }

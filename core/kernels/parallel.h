@@ -1,82 +1,68 @@
-// One place that decides how loops split across threads. Every split is by
-// output element, so each output is computed by one thread in one fixed order:
-// results are bit-identical for any thread count. Works with OpenMP absent.
+// One place that decides how loops split across threads, and the threads themselves.
+// Every split is by output element, so each output is computed by one thread in one
+// fixed order: results are bit-identical for any thread count.
+//
+// The threads are a small persistent pool (parallel.cpp), not OpenMP. A job is cut
+// into more tasks than threads; the calling thread and the workers *claim* tasks from
+// a counter, and the caller waits only for tasks that were claimed. A worker the OS
+// has not scheduled yet (a busy machine) claims nothing and costs nothing: the caller
+// does its share. An OpenMP team must instead wait at its closing barrier for every
+// thread to arrive, which on a loaded 2-core machine made 2 threads slower than 1.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
-#ifdef MINIGRAD_HAVE_OPENMP
-#include <omp.h>
-#endif
+namespace minigrad {
+
+// How many threads kernels may use, as torch.get_num_threads / set_num_threads.
+// The default is OMP_NUM_THREADS (or MINIGRAD_NUM_THREADS) when set, else the
+// number of CPUs this process may run on. set_num_threads(n) needs n >= 1.
+int get_num_threads();
+void set_num_threads(int threads);
+
+}  // namespace minigrad
 
 namespace minigrad::kernels {
 
 // Below this much work (roughly, element-operations) a loop stays on one thread:
-// waking a team costs more than it saves.
+// handing out tasks costs more than it saves.
 inline constexpr int64_t kParallelGrain = 32768;
 
-inline int max_threads() {
-#ifdef MINIGRAD_HAVE_OPENMP
-  return omp_in_parallel() ? 1 : omp_get_max_threads();
-#else
-  return 1;
-#endif
+// Threads a kernel may use here: get_num_threads(), or 1 inside a pool task (a nested
+// loop runs inline, on the thread that reached it).
+int max_threads();
+
+// Runs call(ctx, t) once for every t in [0, tasks), on up to `threads` threads
+// (the caller included), and returns when all have finished. Any task may run on any
+// thread; nothing may depend on which.
+void run_tasks(int64_t tasks, int threads, void (*call)(void*, int64_t), void* ctx);
+
+// The same with a lambda: f(t).
+template <class F>
+void for_each_task(int64_t tasks, int threads, F&& f) {
+  if (tasks <= 0) return;
+  if (threads <= 1 || tasks == 1) {
+    for (int64_t t = 0; t < tasks; ++t) f(t);
+    return;
+  }
+  run_tasks(tasks, threads, [](void* p, int64_t t) { (*static_cast<F*>(p))(t); }, &f);
 }
 
-// Calls f(begin, end) over disjoint chunks covering [0, n). `cost` is the work
-// per index, used only to decide whether threads are worth it.
+// Calls f(begin, end) over disjoint chunks covering [0, n). `cost` is the work per
+// index, used only to decide how many chunks are worth it: up to 4 per thread (so a
+// slow thread holds up little), none under kParallelGrain of work.
 template <class F>
 void parallel_for(int64_t n, int64_t cost, F f) {
   if (n <= 0) return;
-#ifdef MINIGRAD_HAVE_OPENMP
-  if (n * cost >= kParallelGrain && n > 1 && max_threads() > 1) {
-#pragma omp parallel
-    {
-      int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
-      int64_t chunk = (n + nt - 1) / nt;
-      int64_t b = t * chunk, e = b + chunk < n ? b + chunk : n;
-      if (b < e) f(b, e);
-    }
+  const int threads = max_threads();
+  const int64_t work = n * std::max<int64_t>(cost, 1);
+  const int64_t chunks = threads > 1 ? std::min({n, int64_t{4} * threads, work / kParallelGrain}) : 1;
+  if (chunks <= 1) {
+    f(0, n);
     return;
   }
-#endif
-  (void)cost;
-  f(0, n);
-}
-
-// Runs f(thread_id, thread_count) once on each of up to `threads` threads (one
-// call f(0, 1) when threads <= 1 or OpenMP is absent). For kernels that work in
-// phases (pack, then compute) separated by barrier().
-template <class F>
-void parallel_region(int threads, F f) {
-#ifdef MINIGRAD_HAVE_OPENMP
-  if (threads > 1 && !omp_in_parallel()) {
-#pragma omp parallel num_threads(threads)
-    f(omp_get_thread_num(), omp_get_num_threads());
-    return;
-  }
-#endif
-  (void)threads;
-  f(0, 1);
-}
-
-// Waits until all `thread_count` threads of the parallel_region arrive. A no-op on one
-// thread, which matters: called from a region that ran inline inside another team's
-// loop, an OpenMP barrier would bind to that outer team and wait forever.
-inline void barrier(int thread_count) {
-#ifdef MINIGRAD_HAVE_OPENMP
-  if (thread_count > 1) {
-#pragma omp barrier
-  }
-#else
-  (void)thread_count;
-#endif
-}
-
-// The [begin, end) share of n items that thread t of nt takes: contiguous, balanced.
-inline void split_range(int64_t n, int t, int nt, int64_t& begin, int64_t& end) {
-  begin = n * t / nt;
-  end = n * (t + 1) / nt;
+  for_each_task(chunks, threads, [&](int64_t c) { f(n * c / chunks, n * (c + 1) / chunks); });
 }
 
 }  // namespace minigrad::kernels

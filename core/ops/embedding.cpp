@@ -19,8 +19,10 @@ namespace minigrad {
 namespace {
 
 // Every index must address a row of the table; names the first one that does not.
-// `table` completes the message: "a table of 6 rows", "dimension 1 of size 4".
-void check_indices(const Tensor& ids, int64_t rows, const char* op, const std::string& table) {
+// `table()` completes the message, "a table of 6 rows" or "dimension 1 of size 4" (a
+// callable, so that the string is built only for the error).
+template <class Table>
+void check_indices(const Tensor& ids, int64_t rows, const char* op, Table table) {
   if (!ids.defined()) throw std::invalid_argument(std::string(op) + ": undefined indices");
   if (ids.dtype() != DType::Int64) {
     throw std::invalid_argument(std::string(op) + ": indices must be torch.int64, got " +
@@ -31,7 +33,7 @@ void check_indices(const Tensor& ids, int64_t rows, const char* op, const std::s
     if (p[i] < 0 || p[i] >= rows) {
       throw std::out_of_range(std::string(op) + ": index " + std::to_string(p[i]) +
                               " at position " + std::to_string(i) + " is out of range for " +
-                              table + " (expected 0.." + std::to_string(rows - 1) + ")");
+                              table() + " (expected 0.." + std::to_string(rows - 1) + ")");
     }
   }
 }
@@ -102,7 +104,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
     throw std::out_of_range("embedding: padding_idx " + std::to_string(padding_idx) +
                             " is out of range for a table of " + std::to_string(V) + " rows");
   }
-  check_indices(indices, V, "embedding", "a table of " + std::to_string(V) + " rows");
+  check_indices(indices, V, "embedding", [V] { return "a table of " + std::to_string(V) + " rows"; });
   Shape out_shape = indices.sizes();
   out_shape.push_back(weight.sizes()[1]);
   Tensor out = gather_rows(weight, indices, out_shape);
@@ -127,7 +129,7 @@ Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
   Tensor src = this->dim() == 0 ? detach().reshape({1}) : detach();
   if (d != 0) src = src.transpose(0, d);
   check_indices(index, src.sizes()[0], "index_select",
-                "dimension " + std::to_string(d) + " of size " + std::to_string(src.sizes()[0]));
+                [&] { return "dimension " + std::to_string(d) + " of size " + std::to_string(src.sizes()[0]); });
   if (this->dim() == 0 && index.numel() != 1) {
     throw std::invalid_argument("index_select: a 0-dim tensor takes exactly one index, got " +
                                 std::to_string(index.numel()));

@@ -54,7 +54,6 @@ TrainingRun train(int threads) {
 }
 
 TEST(KernelsTestDeterminism, TrainingIsBitIdenticalAtAnyThreadCount) {
-  if (!kernels::testing_threads::available()) GTEST_SKIP() << "built without OpenMP";
   TrainingRun one = train(1);
   ASSERT_EQ(one.losses.size(), 4u);
   EXPECT_LT(one.losses.back(), one.losses.front());  // it trained: the loss went down

@@ -148,7 +148,6 @@ TEST(KernelsTestGemm, BatchedMatchesOneAtATime) {
 
 // Every C element is reduced in one order, whoever computes it.
 TEST(KernelsTestGemm, BitIdenticalAtAnyThreadCount) {
-  if (!testing_threads::available()) GTEST_SKIP() << "built without OpenMP";
   for (bool ta : {false, true})
     for (bool tb : {false, true})
       for (Case c : std::vector<Case>{{300, 200, 513}, {97, 301, 260}, {1000, 40, 70}}) {
@@ -168,7 +167,6 @@ TEST(KernelsTestGemm, BitIdenticalAtAnyThreadCount) {
 }
 
 TEST(KernelsTestGemm, BatchedBitIdenticalAtAnyThreadCount) {
-  if (!testing_threads::available()) GTEST_SKIP() << "built without OpenMP";
   const int64_t batch = 24, M = 20, N = 30, K = 40;
   auto A = random_vector<double>(batch * M * K, 11), B = random_vector<double>(batch * K * N, 12);
   std::vector<const double*> as, bs;

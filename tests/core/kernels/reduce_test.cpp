@@ -90,7 +90,6 @@ TEST(KernelsTestReduce, ContiguousSumFollowsTheDocumentedTree) {
 }
 
 TEST(KernelsTestReduce, SameBitsAtAnyThreadCount) {
-  if (!testing_threads::available()) GTEST_SKIP() << "built without OpenMP";
   const int64_t n = 5 * kSumBlock + 123;
   auto x = random_values<float>(3 * n, 11);
   std::vector<float> want;

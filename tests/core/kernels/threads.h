@@ -1,41 +1,19 @@
-// Test helper: run a block at a chosen OpenMP thread count, restoring the old one after.
-// Tests that compare bits across thread counts skip themselves when OpenMP is absent.
+// Test helper: run a block at a chosen thread count, restoring the old one after.
 #pragma once
 
-#ifdef MINIGRAD_HAVE_OPENMP
-#include <omp.h>
-#endif
+#include "core/kernels/parallel.h"
 
 namespace minigrad::kernels::testing_threads {
 
-inline bool available() {
-#ifdef MINIGRAD_HAVE_OPENMP
-  return true;
-#else
-  return false;
-#endif
-}
-
 class Scoped {
  public:
-  explicit Scoped(int threads) {
-#ifdef MINIGRAD_HAVE_OPENMP
-    old_ = omp_get_max_threads();
-    omp_set_num_threads(threads);
-#else
-    (void)threads;
-#endif
-  }
-  ~Scoped() {
-#ifdef MINIGRAD_HAVE_OPENMP
-    omp_set_num_threads(old_);
-#endif
-  }
+  explicit Scoped(int threads) : old_(get_num_threads()) { set_num_threads(threads); }
+  ~Scoped() { set_num_threads(old_); }
   Scoped(const Scoped&) = delete;
   Scoped& operator=(const Scoped&) = delete;
 
  private:
-  int old_ = 1;
+  int old_;
 };
 
 }  // namespace minigrad::kernels::testing_threads

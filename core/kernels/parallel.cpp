@@ -1,0 +1,203 @@
+// The thread pool behind parallel_for (see parallel.h for why it is not OpenMP).
+//
+// One job at a time. The job's tasks are claimed from `state_`, one 64-bit word
+// holding the job's generation (high half) and the next unclaimed task (low half):
+// a claim is a compare-and-swap that only succeeds for the current generation, so a
+// worker that wakes late, after its job ended, can never run a task of the next one.
+// The caller claims tasks too, then waits for `done_` to count every task: it never
+// waits for a worker that claimed nothing. Workers spin a little between jobs (jobs
+// come in bursts: one training step starts dozens), then sleep on the state word.
+#include "core/kernels/parallel.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define MINIGRAD_PAUSE() _mm_pause()
+#else
+#define MINIGRAD_PAUSE() ((void)0)
+#endif
+
+namespace minigrad {
+
+namespace {
+
+// A positive integer from the environment (OMP_NUM_THREADS may be a list: its first), or 0.
+int threads_from_env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr) return 0;
+  char* end = nullptr;
+  long n = std::strtol(v, &end, 10);
+  return end != v && n >= 1 && n <= 4096 ? static_cast<int>(n) : 0;
+}
+
+int default_threads() {
+  for (const char* name : {"MINIGRAD_NUM_THREADS", "OMP_NUM_THREADS"})
+    if (int n = threads_from_env(name)) return n;
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+#endif
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+std::atomic<int> g_threads{0};  // 0: not yet read from the environment
+thread_local bool t_in_task = false;
+
+class Pool {
+ public:
+  void run(int64_t tasks, int threads, void (*call)(void*, int64_t), void* ctx) {
+    std::unique_lock<std::mutex> lock(caller_, std::try_to_lock);
+    if (!lock.owns_lock()) {  // another thread's job is running: do this one here
+      run_inline(tasks, call, ctx);
+      return;
+    }
+    start_workers(threads - 1);
+    call_.store(call, std::memory_order_relaxed);
+    ctx_.store(ctx, std::memory_order_relaxed);
+    tasks_.store(tasks, std::memory_order_relaxed);
+    helpers_.store(threads - 1, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    error_ = nullptr;
+    const uint64_t gen = ++generation_;
+    state_.store(gen << 32, std::memory_order_release);
+    state_.notify_all();
+
+    claim_and_run(gen);
+    for (int spins = 0; done_.load(std::memory_order_acquire) < tasks; ++spins) {
+      if (spins < 4096) MINIGRAD_PAUSE();
+      else std::this_thread::yield();  // a claimed task's thread was preempted: let it run
+    }
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  static void run_inline(int64_t tasks, void (*call)(void*, int64_t), void* ctx) {
+    const bool outer = t_in_task;
+    t_in_task = true;
+    try {
+      for (int64_t t = 0; t < tasks; ++t) call(ctx, t);
+    } catch (...) {
+      t_in_task = outer;
+      throw;
+    }
+    t_in_task = outer;
+  }
+
+  // Claims and runs tasks of generation `gen` until none is left.
+  void claim_and_run(uint64_t gen) {
+    auto call = call_.load(std::memory_order_relaxed);
+    void* ctx = ctx_.load(std::memory_order_relaxed);
+    const uint64_t tasks = static_cast<uint64_t>(tasks_.load(std::memory_order_relaxed));
+    uint64_t s = state_.load(std::memory_order_acquire);
+    for (;;) {
+      if ((s >> 32) != gen || (s & 0xffffffffu) >= tasks) return;
+      if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
+      // The claim succeeded, so job `gen` was still open: call/ctx/tasks are its own.
+      const bool outer = t_in_task;
+      t_in_task = true;
+      try {
+        call(ctx, static_cast<int64_t>(s & 0xffffffffu));
+      } catch (...) {
+        std::lock_guard<std::mutex> g(error_mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
+      t_in_task = outer;
+      done_.fetch_add(1, std::memory_order_acq_rel);
+      s = state_.load(std::memory_order_acquire);
+    }
+  }
+
+  void start_workers(int wanted) {
+    while (static_cast<int>(workers_.size()) < wanted) {
+      const int id = static_cast<int>(workers_.size());
+      workers_.emplace_back([this, id] { work(id); });
+      workers_.back().detach();  // the pool lives as long as the process
+    }
+  }
+
+  void work(int id) {
+    uint64_t seen = state_.load(std::memory_order_acquire) >> 32;
+    for (;;) {
+      uint64_t s = state_.load(std::memory_order_acquire);
+      // Spin a while for the next job, then sleep until the state word changes.
+      auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+      for (int i = 0; (s >> 32) == seen; ++i) {
+        if (i % 64 == 63 && std::chrono::steady_clock::now() > until) {
+          state_.wait(s, std::memory_order_acquire);
+          until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+        }
+        MINIGRAD_PAUSE();
+        s = state_.load(std::memory_order_acquire);
+      }
+      seen = s >> 32;
+      if (id < helpers_.load(std::memory_order_relaxed)) claim_and_run(seen);
+    }
+  }
+
+  std::mutex caller_;  // held by the thread whose job is running
+  uint64_t generation_ = 0;
+  std::atomic<uint64_t> state_{0};
+  std::atomic<void (*)(void*, int64_t)> call_{nullptr};
+  std::atomic<void*> ctx_{nullptr};
+  std::atomic<int64_t> tasks_{0};
+  std::atomic<int> helpers_{0};  // workers 0 .. helpers_-1 may join this job
+  std::atomic<int64_t> done_{0};
+  std::mutex error_mutex_;
+  std::exception_ptr error_;
+  std::vector<std::thread> workers_;
+};
+
+// Never destroyed: workers may still be asleep on it when the process exits.
+Pool& pool() {
+  static Pool* p = new Pool;
+  return *p;
+}
+
+}  // namespace
+
+int get_num_threads() {
+  int n = g_threads.load(std::memory_order_relaxed);
+  if (n == 0) {
+    n = default_threads();
+    g_threads.store(n, std::memory_order_relaxed);
+  }
+  return n;
+}
+
+void set_num_threads(int threads) {
+  if (threads < 1)
+    throw std::invalid_argument("set_num_threads: expected at least 1 thread, got " + std::to_string(threads));
+  g_threads.store(threads, std::memory_order_relaxed);
+}
+
+namespace kernels {
+
+int max_threads() { return t_in_task ? 1 : get_num_threads(); }
+
+void run_tasks(int64_t tasks, int threads, void (*call)(void*, int64_t), void* ctx) {
+  if (tasks <= 0) return;
+  if (tasks >= (int64_t{1} << 32)) throw std::length_error("run_tasks: more than 2^32 tasks");
+  if (threads <= 1 || t_in_task) {
+    for (int64_t t = 0; t < tasks; ++t) call(ctx, t);
+    return;
+  }
+  pool().run(tasks, threads, call, ctx);
+}
+
+}  // namespace kernels
+
+}  // namespace minigrad
