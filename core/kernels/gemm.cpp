@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <type_traits>
 
@@ -121,11 +122,17 @@ void pack_a(bool ta, const T* A, int64_t lda, int64_t M, int64_t p0, int64_t p1,
     // stored row gives 6 contiguous values to every panel. Rows are lda apart (often
     // a page), which the hardware prefetcher does not follow: fetch 8 rows ahead.
     const int64_t first = p0 * MR, width = std::min(M, p1 * MR) - first;
+    const bool full = width == (p1 - p0) * MR;  // no panel runs past row M
     for (int64_t k = 0; k < kc; ++k) {
       const T* src = A + (k0 + k) * lda;
       if (k + 8 < kc)
         for (int64_t b = 0; b < width * static_cast<int64_t>(sizeof(T)); b += 64)
           prefetch(reinterpret_cast<const char*>(src + 8 * lda + first) + b);
+      if (full) {  // the common case, without the per-panel row count
+        for (int64_t p = p0; p < p1; ++p)
+          std::memcpy(dst + (p - p0) * MR * kc + k * MR, src + p * MR, MR * sizeof(T));
+        continue;
+      }
       for (int64_t p = p0; p < p1; ++p) {
         T* d = dst + (p - p0) * MR * kc + k * MR;
         const int64_t i0 = p * MR, rows = std::min(MR, M - i0);
@@ -224,6 +231,7 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
     _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc + 15), _MM_HINT_T0);
   }
+#pragma GCC unroll 4
   for (int64_t k = 0; k < kc; ++k) {
     __m256 b0 = _mm256_load_ps(Bp), b1 = _mm256_load_ps(Bp + 8);
     __m256 a = _mm256_broadcast_ss(Ap + 0);
