@@ -189,8 +189,12 @@ TEST(FactoryTest, EmptyHasTheShapeAndDtype) {
   EXPECT_EQ(e.sizes(), (Shape{4, 5}));
   EXPECT_EQ(e.dtype(), DType::Float64);
   EXPECT_GE(e.impl()->storage->nbytes, 4u * 5u * 8u);
-  // Storage is 64-byte aligned, for the kernels' vector loads.
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(e.raw_data()) % 64, 0u);
+  // Small blocks are 16-byte aligned (malloc's), blocks of 4 KiB and more start a cache line.
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(e.raw_data()) % 16, 0u);
+  for (int64_t n : {1024, 5000, 300000}) {
+    Tensor big = empty({n});
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(big.raw_data()) % 64, 0u) << n;
+  }
   expect_fresh(e);
 }
 

@@ -9,12 +9,12 @@
 #include "nn/nn.h"
 #include "tests/fixture.h"
 #include "tests/gradcheck.h"
-#include "tests/nn/close.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
 
-using testing::close;
+using testing::all_close;
 using testing::throws_with;
 
 const testing::Fixture& fx() {
@@ -35,7 +35,7 @@ TEST(NnLinear, AnyLeadingDims) {
   Tensor x = randn({2, 3, 4});
   Tensor y = lin(x);
   Tensor row = lin(x.reshape({6, 4}).index_select(0, tensor({5})));
-  EXPECT_TRUE(close(y.reshape({6, 3}).index_select(0, tensor({5})), row, 1e-6, 1e-6));
+  EXPECT_TRUE(all_close(y.reshape({6, 3}).index_select(0, tensor({5})), row, {.atol = 1e-6, .rtol = 1e-6}));
 }
 
 // Loads the fixture's x, w (and b) into a Linear-shaped computation and compares y and grads.
@@ -57,12 +57,12 @@ void check_fixture(const std::string& tag, bool with_bias, double tol) {
   }
   Tensor x = fx()[k + "x"].clone().requires_grad_();
   Tensor y = lin(x);
-  EXPECT_TRUE(close(y, fx()[k + "y"], tol, tol));
+  EXPECT_TRUE(all_close(y, fx()[k + "y"], {.atol = tol, .rtol = tol}));
   y.backward(fx()[k + "gy"]);
-  EXPECT_TRUE(close(x.grad(), fx()[k + "dx"], tol, tol));
-  EXPECT_TRUE(close(lin.weight.grad(), fx()[k + "dw"], tol, tol));
+  EXPECT_TRUE(all_close(x.grad(), fx()[k + "dx"], {.atol = tol, .rtol = tol}));
+  EXPECT_TRUE(all_close(lin.weight.grad(), fx()[k + "dw"], {.atol = tol, .rtol = tol}));
   if (with_bias) {
-    EXPECT_TRUE(close(lin.bias.grad(), fx()[k + "db"], tol, tol));
+    EXPECT_TRUE(all_close(lin.bias.grad(), fx()[k + "db"], {.atol = tol, .rtol = tol}));
   }
 }
 
@@ -79,7 +79,7 @@ TEST(NnLinear, WithoutBias) {
   ASSERT_EQ(lin.parameters().size(), 1u);
   EXPECT_EQ(lin.named_parameters()[0].first, "weight");
   Tensor x = randn({5, 3});
-  EXPECT_TRUE(close(lin(x), x.matmul(lin.weight.t()), 0, 0));
+  EXPECT_TRUE(all_close(lin(x), x.matmul(lin.weight.t()), 0));
   EXPECT_EQ(lin(x).grad_fn_name(), "MmBackward0");  // as torch's linear without bias
 }
 
