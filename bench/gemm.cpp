@@ -7,6 +7,10 @@
 
 #include <vector>
 
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
+
 #include "core/kernels/gemm.h"
 #include "core/random.h"
 #include "core/tensor.h"
@@ -57,6 +61,29 @@ void BM_gemm_nt(benchmark::State& state) { run_gemm(state, false, true); }
 void BM_gemm_tn(benchmark::State& state) { run_gemm(state, true, false); }
 BENCHMARK(BM_gemm_nt)->Apply(shapes);
 BENCHMARK(BM_gemm_tn)->Apply(shapes);
+
+// The machine's FMA peak on one thread: 12 independent chains of 8-float FMAs, all in
+// registers (what the 6 x 16 micro-kernel issues per k, minus its loads). The ceiling
+// every GEMM row above is measured against. Threads run one copy each.
+void BM_fma_peak(benchmark::State& state) {
+#if defined(__AVX2__) && defined(__FMA__)
+  constexpr int64_t kIters = 1 << 20;
+  for (auto _ : state) {
+    __m256 acc[12];
+    for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(static_cast<float>(i));
+    const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+    for (int64_t k = 0; k < kIters; ++k)
+      for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
+    __m256 sum = acc[0];
+    for (int i = 1; i < 12; ++i) sum = _mm256_add_ps(sum, acc[i]);
+    benchmark::DoNotOptimize(sum);
+  }
+  state.counters["GFLOPS"] = benchmark::Counter(kIters * 12 * 16 * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+#else
+  state.SkipWithError("built without AVX2 + FMA");
+#endif
+}
+BENCHMARK(BM_fma_peak)->Unit(benchmark::kMillisecond)->UseRealTime()->Threads(1)->Threads(2);
 
 #ifdef MINIGRAD_BENCH_OPENBLAS
 void run_openblas(benchmark::State& state, bool ta, bool tb) {
