@@ -77,6 +77,19 @@ def workload_results(out, min_time):
         out[f"W5_one_hot/{V}"] = best_time(onehot, min_time, repeats=1 if V == 100000 else 3)
 
 
+def softmax_results(out, min_time):
+    torch.manual_seed(0)
+    x, g = torch.randn(512, 1024, requires_grad=True), torch.randn(512, 1024)
+
+    def step(fn):
+        def run():
+            fn(x, -1).backward(g)
+            x.grad = None
+        return run
+    out["softmax_rows"] = best_time(step(torch.softmax), min_time)
+    out["log_softmax_rows"] = best_time(step(torch.log_softmax), min_time)
+
+
 def overhead_results(out, min_time):
     x = torch.ones(4, requires_grad=True)
 
@@ -108,6 +121,7 @@ def main():
     out = {}
     gemm_results(out, min_time)
     workload_results(out, min_time)
+    softmax_results(out, min_time)
     if threads == 1:
         overhead_results(out, min_time)
     print(json.dumps(out))

@@ -5,6 +5,7 @@
 //   W1  Embedding(6, 3) -> Linear(3, 6) -> cross_entropy, batch 4, SGD lr 0.1
 //   W2  bigram: Embedding(1024, 64) -> Linear(64, 1024) -> cross_entropy, 512 tokens, SGD momentum 0.9
 //   W5  Embedding(V, 256) on 1024 ids vs one_hot(ids, V).to(float) @ W, forward + backward
+//   softmax_rows, log_softmax_rows: (512, 1024) over the last dim, forward + backward
 #include <benchmark/benchmark.h>
 
 #include <vector>
@@ -71,6 +72,22 @@ void BM_W5_one_hot(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_W5_one_hot)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// softmax / log_softmax over the last dim of (512, 1024) float32 logits, forward and
+// backward with a given upstream gradient: the attention / logits shape.
+void softmax_step(benchmark::State& state, bool log) {
+  manual_seed(0);
+  Tensor x = randn({512, 1024}).requires_grad_(), g = randn({512, 1024});
+  for (auto _ : state) {
+    Tensor y = log ? x.log_softmax(-1) : x.softmax(-1);
+    y.backward(g);
+    x.set_grad(Tensor());
+  }
+}
+void BM_softmax_rows(benchmark::State& state) { softmax_step(state, false); }
+void BM_log_softmax_rows(benchmark::State& state) { softmax_step(state, true); }
+BENCHMARK(BM_softmax_rows)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_log_softmax_rows)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace
 

@@ -38,28 +38,11 @@ void cross_entropy_grad_row_reference(const T* xi, int64_t t, double w, T* di, i
 }
 
 #if defined(__AVX2__) && defined(__FMA__)
-// The row's max m (finite rows only; others return false for the reference to handle)
-// and s = sum_j e^(x_j - m), the exps in float, their sum in double.
+// The row's max m and s = sum_j e^(x_j - m) (vec_exp.h), or false for rows the
+// reference must handle (a NaN, or an infinite max).
 inline bool max_and_sum_exp(const float* x, int64_t C, float& m, double& s) {
-  __m256 vm = _mm256_set1_ps(-INFINITY), nan = _mm256_setzero_ps();
-  int64_t j = 0;
-  for (; j + 8 <= C; j += 8) {
-    __m256 v = _mm256_loadu_ps(x + j);
-    vm = _mm256_max_ps(vm, v);
-    nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-  }
-  m = max_lanes(vm);
-  bool has_nan = _mm256_movemask_ps(nan) != 0;
-  for (; j < C; ++j) {
-    m = x[j] > m ? x[j] : m;
-    has_nan = has_nan || std::isnan(x[j]);
-  }
-  if (has_nan || !std::isfinite(m)) return false;  // the reference's NaN and inf rules
-  __m256 vmm = _mm256_set1_ps(m);
-  __m256d a0 = _mm256_setzero_pd(), a1 = a0;
-  for (j = 0; j + 8 <= C; j += 8) add_to_double(exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), vmm)), a0, a1);
-  if (j < C) add_to_double(exp8(_mm256_sub_ps(load_partial(x + j, C - j, -INFINITY), vmm)), a0, a1);
-  s = sum_lanes(a0, a1);
+  if (!finite_row_max(x, C, m)) return false;
+  s = sum_exp_row(x, C, m, nullptr);
   return true;
 }
 

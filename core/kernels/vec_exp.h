@@ -68,6 +68,45 @@ inline float max_lanes(__m256 v) {
   return m;
 }
 
+// The max m of a row of n floats, if the row is one the fast softmax-shaped paths
+// handle: no NaN and a finite max. Otherwise false, and the caller takes its
+// reference loop, which defines what NaN and infinities give.
+inline bool finite_row_max(const float* x, int64_t n, float& m) {
+  __m256 vm = _mm256_set1_ps(-INFINITY), nan = _mm256_setzero_ps();
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m256 v = _mm256_loadu_ps(x + j);
+    vm = _mm256_max_ps(vm, v);
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  }
+  m = max_lanes(vm);
+  bool has_nan = _mm256_movemask_ps(nan) != 0;
+  for (; j < n; ++j) {
+    m = x[j] > m ? x[j] : m;
+    has_nan = has_nan || x[j] != x[j];
+  }
+  return !has_nan && m > -INFINITY && m < INFINITY;
+}
+
+// s = sum_j e^(x_j - m), the exps in float (exp8), their sum in double, 8 lanes in a
+// fixed order; with `e` non-null each e^(x_j - m) is stored there too.
+inline double sum_exp_row(const float* x, int64_t n, float m, float* e) {
+  __m256 vm = _mm256_set1_ps(m);
+  __m256d a0 = _mm256_setzero_pd(), a1 = a0;
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m256 v = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), vm));
+    if (e) _mm256_storeu_ps(e + j, v);
+    add_to_double(v, a0, a1);
+  }
+  if (j < n) {
+    __m256 v = exp8(_mm256_sub_ps(load_partial(x + j, n - j, -INFINITY), vm));  // e^-inf = 0 past n
+    if (e) store_partial(e + j, n - j, v);
+    add_to_double(v, a0, a1);
+  }
+  return sum_lanes(a0, a1);
+}
+
 }  // namespace minigrad::kernels
 
 #endif

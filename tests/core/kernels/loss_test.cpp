@@ -5,22 +5,16 @@
 
 #include <cmath>
 #include <limits>
-#include <random>
 #include <vector>
 
 #include "core/kernels/loss.h"
+#include "tests/core/kernels/random_logits.h"
 #include "tests/testing.h"
 
 namespace minigrad::kernels {
 namespace {
 
-std::vector<float> random_logits(int64_t n, uint32_t seed, float spread) {
-  std::mt19937 gen(seed);
-  std::normal_distribution<float> d(0.0f, spread);
-  std::vector<float> v(static_cast<size_t>(n));
-  for (auto& x : v) x = d(gen);
-  return v;
-}
+using testing_data::random_logits;
 
 using testing::all_close;
 using testing::bitwise_equal;
