@@ -36,10 +36,10 @@ SavedTensor::SavedTensor(const Tensor& t) {
   saved_version_ = t.version();
 }
 
-Tensor SavedTensor::unpack(const std::string& owner_name, bool owner_released) const {
-  if (owner_released) {
+Tensor SavedTensor::unpack(const Node& owner) const {
+  if (owner.released) {
     throw std::runtime_error(
-        owner_name +
+        owner.name() +
         ": trying to backward through the graph a second time (or to read saved tensors "
         "after they have been freed). Saved intermediate values of the graph are freed when "
         "you call backward(). Call backward(gradient, /*retain_graph=*/true) the first time "
@@ -49,7 +49,7 @@ Tensor SavedTensor::unpack(const std::string& owner_name, bool owner_released) c
     throw std::runtime_error(
         "one of the variables needed for gradient computation has been modified by an "
         "inplace operation: [" + legacy_type_name(data_) + " " + shape_str(data_.sizes()) +
-        "], which is saved by " + owner_name + ", is at version " +
+        "], which is saved by " + owner.name() + ", is at version " +
         std::to_string(data_.version()) + "; expected version " +
         std::to_string(saved_version_) +
         " instead. Modify a copy (clone()) or make the change before the op that saved it.");
@@ -85,7 +85,7 @@ void Node::save(std::initializer_list<Tensor> tensors) {
   for (const Tensor& t : tensors) saved_.emplace_back(t);
 }
 
-Tensor Node::saved(std::size_t i) const { return saved_.at(i).unpack(name(), released); }
+Tensor Node::saved(std::size_t i) const { return saved_.at(i).unpack(*this); }
 
 void Node::release_saved() {
   if (saved_.empty()) return;  // nothing to free: a second backward stays legal, as in torch
@@ -123,6 +123,9 @@ Edge gradient_edge(const Tensor& t) {
 }
 
 void record(const Tensor& output, std::shared_ptr<Node> node, const std::vector<Tensor>& inputs) {
+  node->next_edges.reserve(inputs.size());  // one allocation each, not one per growth
+  node->input_shapes.reserve(inputs.size());
+  node->input_dtypes.reserve(inputs.size());
   for (const Tensor& in : inputs) {
     node->next_edges.push_back(gradient_edge(in));
     node->input_shapes.push_back(in.defined() ? in.sizes() : Shape{});

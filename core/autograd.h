@@ -33,7 +33,8 @@ class SavedTensor {
   explicit SavedTensor(const Tensor& t);
   // Returns the saved data; throws std::runtime_error if the graph was freed
   // (`owner` was released) or the tensor was modified in place since it was saved.
-  Tensor unpack(const std::string& owner_name, bool owner_released) const;
+  // The message names `owner`; the name is built only then (this runs every backward).
+  Tensor unpack(const Node& owner) const;
   void reset() { data_ = Tensor(); }
   bool defined() const { return data_.defined(); }
 
