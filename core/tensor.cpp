@@ -224,7 +224,7 @@ void inplace_binary(Tensor& dst, const Tensor& src, const char* op, F f) {
     throw std::invalid_argument(std::string(op) + ": dtypes differ: " + dtype_name(dst.dtype()) +
                                 " and " + dtype_name(src.dtype()));
   }
-  if (broadcast_shapes(dst.sizes(), src.sizes(), op) != dst.sizes()) {
+  if (src.sizes() != dst.sizes() && broadcast_shapes(dst.sizes(), src.sizes(), op) != dst.sizes()) {
     throw std::invalid_argument(std::string(op) + ": the source of shape " +
                                 shape_str(src.sizes()) + " cannot be broadcast to shape " +
                                 shape_str(dst.sizes()));

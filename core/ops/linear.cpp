@@ -125,7 +125,7 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   bool with_bias = bias.defined();
   if (with_bias ? any_requires_grad({&input, &weight, &bias}) : any_requires_grad({&input, &weight})) {
     auto node = std::make_shared<LinearBackward>(with_bias, M);
-    node->save({input.detach(), weight.detach()});
+    node->save({input, weight});  // SavedTensor keeps detached aliases
     if (with_bias) record(y, node, {input, weight, bias});
     else record(y, node, {input, weight});
   }

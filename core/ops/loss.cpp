@@ -8,11 +8,13 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "core/autograd.h"
 #include "core/kernels/loss.h"
+#include "core/kernels/reduce.h"
 
 namespace minigrad {
 
@@ -87,12 +89,19 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, Reduction redu
   const int64_t* t = targets.data_ptr<int64_t>();
   for (int64_t i = 0; i < N; ++i) count += t[i] != ignore_index;
 
-  Tensor out;
-  {
-    NoGradGuard no_grad;  // the reduction is part of this op, not a recorded sum
-    if (reduction == Reduction::None) out = losses;
-    else if (reduction == Reduction::Sum) out = losses.sum();
-    else out = losses.sum().div(static_cast<double>(count));  // 0/0 = nan when all are ignored, as torch
+  // The reduction is part of this op, not a recorded sum: the same bits as
+  // losses.sum() (kernels::sum_dim's tree) and, for mean, .div(count) in the dtype;
+  // 0/0 = nan when all are ignored, as torch.
+  Tensor out = losses;
+  if (reduction != Reduction::None) {
+    auto reduce = [&](auto* l) {
+      using T = std::remove_pointer_t<decltype(l)>;
+      T total;
+      kernels::sum_dim(l, &total, 1, N, 1);
+      return reduction == Reduction::Sum ? total : total / static_cast<T>(count);
+    };
+    double value = logits.dtype() == DType::Float32 ? reduce(losses.data_ptr<float>()) : reduce(losses.data_ptr<double>());
+    out = full({}, value, logits.dtype());
   }
   if (needs_grad) {
     auto node = std::make_shared<CrossEntropyBackward>(reduction, ignore_index, count, std::move(stats));
