@@ -12,6 +12,13 @@ namespace minigrad {
 
 namespace {
 
+// "n0", "n1", ...: built with += (GCC 12 warns falsely, -Wrestrict, on "n" + std::string).
+std::string node_id(std::size_t k) {
+  std::string id = "n";
+  id += std::to_string(k);
+  return id;
+}
+
 std::string dims(const Shape& s) {
   std::string out = "(";
   for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
@@ -63,7 +70,7 @@ std::string to_dot(const Tensor& root) {
     for (std::size_t i = 0; i < node->next_edges.size(); ++i) {
       const Node* child = node->next_edges[i].get();
       if (!child) continue;
-      auto [it, inserted] = ids.try_emplace(child, "n" + std::to_string(ids.size()));
+      auto [it, inserted] = ids.try_emplace(child, node_id(ids.size()));
       if (inserted) fresh.push_back(child);
       edges << "  " << it->second << " -> " << ids[node] << " [label="
             << quote(dims(node->input_shapes[i])) << "];\n";

@@ -185,8 +185,8 @@ struct Printer {
     if (sizes.empty()) return formatter.format(el, offset);
     if (d + 1 == sizes.size()) return vector_str(offset, indent);
     size_t rank_left = sizes.size() - d;
-    std::string sep = "," + std::string(rank_left - 1, '\n') +
-                      std::string(static_cast<size_t>(indent + 1), ' ');
+    std::string sep = ",";  // appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "," + string
+    sep.append(rank_left - 1, '\n').append(static_cast<size_t>(indent + 1), ' ');
     std::string out = "[";
     bool first = true;
     for (int64_t i : shown_positions(sizes[d], summarize)) {

@@ -97,6 +97,7 @@ void cross_entropy_forward(const T* x, const int64_t* t, int64_t ignore_index, T
 template <class T>
 void cross_entropy_backward(const T* x, const int64_t* t, const T* g, bool per_row, double scale,
                             int64_t ignore_index, T* dx, int64_t N, int64_t C, const RowStats* stats = nullptr) {
+  (void)stats;  // only the vectorised path reads it
   parallel_for(N, C * 8, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
       T* di = dx + i * C;
