@@ -1,11 +1,13 @@
 // Raw elementwise loops: y = f(x) and z = f(x, y) over contiguous arrays, split
-// across threads by output range. Plain loops the compiler vectorises; no autograd.
+// across threads by output range. Plain loops the compiler vectorises, and map8 for
+// float functions the compiler cannot (exp, tanh: it will not vectorise libm); no autograd.
 // The per-element formulas live with their ops in core/ops/elementwise.cpp.
 #pragma once
 
 #include <cstdint>
 
 #include "core/kernels/parallel.h"
+#include "core/kernels/vec_exp.h"
 
 namespace minigrad::kernels {
 
@@ -22,5 +24,20 @@ void zip(const T* x, const T* y, T* z, int64_t n, F f) {
     for (int64_t i = b; i < e; ++i) z[i] = f(x[i], y[i]);
   });
 }
+
+#if defined(__AVX2__) && defined(__FMA__)
+// y = f(x) over floats, with f8 (the same function on 8 lanes) on every whole block
+// of 8 and f on the last n % 8. Which path an element takes depends on its index
+// alone (blocks start at multiples of 8), never on how threads split the range, so
+// the bits are the same at any thread count.
+template <class F8, class F>
+void map8(const float* x, float* y, int64_t n, F8 f8, F f) {
+  const int64_t blocks = n / 8;
+  parallel_for(blocks, 8 * 8, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) _mm256_storeu_ps(y + 8 * b, f8(_mm256_loadu_ps(x + 8 * b)));
+  });
+  for (int64_t i = blocks * 8; i < n; ++i) y[i] = f(x[i]);
+}
+#endif
 
 }  // namespace minigrad::kernels

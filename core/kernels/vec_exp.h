@@ -1,13 +1,16 @@
-// exp over 8 floats at once (AVX2 + FMA), for the softmax-shaped kernels. Cephes' expf:
-// x = n ln2 + r with |r| <= ln2 / 2, e^r by a degree-7 polynomial, then scaled by 2^n;
-// within 2 ulp of the true value on [-87, 88], 0 below, NaN kept. Not a general
-// math library: only what the loss and softmax kernels need. No portable path here:
-// callers keep their plain loops for builds without AVX2.
+// exp and tanh over 8 floats at once (AVX2 + FMA), for the softmax-shaped kernels and
+// the float32 elementwise ops. Cephes' expf: x = n ln2 + r with |r| <= ln2 / 2, e^r by
+// a degree-7 polynomial, then scaled by 2^n; within 2 ulp of the true value on
+// [-87, 88], 0 below, NaN kept (exp8_all fixes the lanes outside with std::exp).
+// Cephes' tanhf: an odd polynomial below 0.625, 1 - 2 / (e^2|x| + 1) above.
+// Not a general math library. No portable path here: callers keep their plain loops
+// for builds without AVX2, and tests/core/kernels/vec_math_test.cpp holds these to std::.
 #pragma once
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
+#include <cmath>
 #include <cstdint>
 
 namespace minigrad::kernels {
@@ -32,6 +35,48 @@ inline __m256 exp8(__m256 x) {
   __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
   y = _mm256_mul_ps(y, _mm256_castsi256_ps(e));
   return _mm256_blendv_ps(y, x, nan_mask);
+}
+
+// exp8 on every lane: lanes outside [-87, 88], where exp8 clamps (the true result is
+// subnormal or near FLT_MAX), are recomputed with std::exp.
+inline __m256 exp8_all(__m256 x) {
+  __m256 y = exp8(x);
+  __m256 outside = _mm256_or_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_LT_OQ),
+                                _mm256_cmp_ps(x, _mm256_set1_ps(88.0f), _CMP_GT_OQ));
+  if (_mm256_movemask_ps(outside) == 0) return y;
+  alignas(32) float xs[8], ys[8];
+  _mm256_store_ps(xs, x);
+  _mm256_store_ps(ys, y);
+  for (int i = 0; i < 8; ++i)
+    if (xs[i] < -87.0f || xs[i] > 88.0f) ys[i] = std::exp(xs[i]);
+  return _mm256_load_ps(ys);
+}
+
+// tanh, Cephes' tanhf: |x| < 0.625: x + x^3 P(x^2); else sign(x) (1 - 2 / (e^(2|x|) + 1)),
+// which reaches 1 exactly once e^(2|x|) outgrows float precision (exp8's clamp is harmless
+// there). -0 stays -0, NaN stays NaN.
+inline __m256 tanh8(__m256 x) {
+  const __m256 sign = _mm256_set1_ps(-0.0f), one = _mm256_set1_ps(1.0f);
+  __m256 ax = _mm256_andnot_ps(sign, x);
+  __m256 z = _mm256_mul_ps(x, x);
+  __m256 p = _mm256_set1_ps(-5.70498872745e-3f);
+  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(2.06390887954e-2f));
+  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-5.37397155531e-2f));
+  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.33314422036e-1f));
+  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-3.33332819422e-1f));
+  __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x);
+  small = _mm256_or_ps(small, _mm256_and_ps(x, sign));  // keeps -0 (x + 0 rounds to +0); else the sign is x's already
+  __m256 e = exp8(_mm256_add_ps(ax, ax));
+  __m256 big = _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(e, one)));
+  big = _mm256_or_ps(big, _mm256_and_ps(x, sign));  // the sign of x
+  __m256 is_small = _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_LT_OQ);
+  return _mm256_blendv_ps(big, small, is_small);
+}
+
+// 1 / (1 + e^-x), as the reference computes it.
+inline __m256 sigmoid8(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  return _mm256_div_ps(one, _mm256_add_ps(one, exp8_all(_mm256_sub_ps(_mm256_setzero_ps(), x))));
 }
 
 // n < 8 floats into a vector, the other lanes set to `fill`.

@@ -4,7 +4,9 @@
 //   tanh:   y = 0.5 x (1 + tanh u),   u = sqrt(2/pi) (x + 0.044715 x^3)
 // Not here: the other activations (elementwise.cpp).
 #include <cmath>
+#include <cstddef>
 #include <stdexcept>
+#include <type_traits>
 
 #include "core/autograd.h"
 #include "core/kernels/elementwise.h"
@@ -40,14 +42,55 @@ template <class T> T gelu_tanh_grad(T x) {
   return T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * du;
 }
 
-// Applies f (a function template picked by `tanh`) elementwise, for either float type.
-template <class F32, class F64>
-Tensor apply(const Tensor& x, F32 f32, F64 f64) {
+#if defined(__AVX2__) && defined(__FMA__)
+// The tanh forms on 8 floats (tanh8: core/kernels/vec_exp.h), the same formulas as above.
+inline __m256 tanh_of_u8(__m256 x) {
+  __m256 x3 = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
+  __m256 u = _mm256_mul_ps(_mm256_set1_ps(float(kSqrt2OverPi)), _mm256_add_ps(x, _mm256_mul_ps(_mm256_set1_ps(float(kCubic)), x3)));
+  return kernels::tanh8(u);
+}
+inline __m256 gelu_tanh8(__m256 x) {
+  const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+  return _mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_add_ps(one, tanh_of_u8(x)));
+}
+inline __m256 gelu_tanh_grad8(__m256 x) {
+  const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+  __m256 t = tanh_of_u8(x);
+  __m256 du = _mm256_mul_ps(_mm256_set1_ps(float(kSqrt2OverPi)),
+                            _mm256_add_ps(one, _mm256_mul_ps(_mm256_set1_ps(float(3 * kCubic)), _mm256_mul_ps(x, x))));
+  __m256 left = _mm256_mul_ps(half, _mm256_add_ps(one, t));
+  __m256 right = _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_sub_ps(one, _mm256_mul_ps(t, t))), du);
+  return _mm256_add_ps(left, right);
+}
+#endif
+
+// Applies f (a function template picked by `tanh`) elementwise, for either float type;
+// float32 takes f8 (f on 8 lanes) where there is one and the build has AVX2.
+template <class F32, class F64, class F8 = std::nullptr_t>
+Tensor apply(const Tensor& x, F32 f32, F64 f64, [[maybe_unused]] F8 f8 = nullptr) {
   Tensor y = empty_like(x);
-  if (x.dtype() == DType::Float32) kernels::map(x.data_ptr<float>(), y.data_ptr<float>(), x.numel(), f32);
-  else kernels::map(x.data_ptr<double>(), y.data_ptr<double>(), x.numel(), f64);
+  if (x.dtype() == DType::Float32) {
+#if defined(__AVX2__) && defined(__FMA__)
+    if constexpr (!std::is_same_v<F8, std::nullptr_t>) {
+      kernels::map8(x.data_ptr<float>(), y.data_ptr<float>(), x.numel(), f8, f32);
+      return y;
+    }
+#endif
+    kernels::map(x.data_ptr<float>(), y.data_ptr<float>(), x.numel(), f32);
+  } else {
+    kernels::map(x.data_ptr<double>(), y.data_ptr<double>(), x.numel(), f64);
+  }
   return y;
 }
+
+// The tanh form's vector helpers, or nothing without AVX2.
+#if defined(__AVX2__) && defined(__FMA__)
+#define GELU_TANH8 [](__m256 v) { return gelu_tanh8(v); }  // a lambda, so map8 inlines it
+#define GELU_TANH_GRAD8 [](__m256 v) { return gelu_tanh_grad8(v); }
+#else
+#define GELU_TANH8 nullptr
+#define GELU_TANH_GRAD8 nullptr
+#endif
 
 // y = gelu(x)  =>  dx = g * gelu'(x)      saved: x
 struct GeluBackward : Node {
@@ -55,7 +98,7 @@ struct GeluBackward : Node {
   std::string name() const override { return "GeluBackward0"; }
   std::vector<Tensor> backward(const Tensor& g) override {
     Tensor x = saved(0);
-    Tensor slope = tanh ? apply(x, gelu_tanh_grad<float>, gelu_tanh_grad<double>)
+    Tensor slope = tanh ? apply(x, gelu_tanh_grad<float>, gelu_tanh_grad<double>, GELU_TANH_GRAD8)
                         : apply(x, gelu_exact_grad<float>, gelu_exact_grad<double>);
     return {g * slope};
   }
@@ -73,7 +116,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
                                 (x.defined() ? dtype_name(x.dtype()) : std::string("an undefined tensor")));
   }
   bool tanh = approximate == "tanh";
-  Tensor y = tanh ? apply(x, gelu_tanh<float>, gelu_tanh<double>)
+  Tensor y = tanh ? apply(x, gelu_tanh<float>, gelu_tanh<double>, GELU_TANH8)
                   : apply(x, gelu_exact<float>, gelu_exact<double>);
   if (any_requires_grad({&x})) {
     auto node = std::make_shared<GeluBackward>(tanh);
