@@ -90,6 +90,14 @@ def softmax_results(out, min_time):
     out["log_softmax_rows"] = best_time(step(torch.log_softmax), min_time)
 
 
+def elementwise_results(out, min_time):
+    torch.manual_seed(0)
+    x = torch.randn(1 << 20)
+    out["exp"] = best_time(lambda: torch.exp(x), min_time)
+    out["tanh"] = best_time(lambda: torch.tanh(x), min_time)
+    out["gelu_tanh"] = best_time(lambda: F.gelu(x, approximate="tanh"), min_time)
+
+
 def overhead_results(out, min_time):
     x = torch.ones(4, requires_grad=True)
 
@@ -122,6 +130,7 @@ def main():
     gemm_results(out, min_time)
     workload_results(out, min_time)
     softmax_results(out, min_time)
+    elementwise_results(out, min_time)
     if threads == 1:
         overhead_results(out, min_time)
     print(json.dumps(out))

@@ -6,6 +6,7 @@
 //   W2  bigram: Embedding(1024, 64) -> Linear(64, 1024) -> cross_entropy, 512 tokens, SGD momentum 0.9
 //   W5  Embedding(V, 256) on 1024 ids vs one_hot(ids, V).to(float) @ W, forward + backward
 //   softmax_rows, log_softmax_rows: (512, 1024) over the last dim, forward + backward
+//   exp, tanh, gelu_tanh: 2^20 float32 values, forward
 #include <benchmark/benchmark.h>
 
 #include <vector>
@@ -88,6 +89,23 @@ void BM_softmax_rows(benchmark::State& state) { softmax_step(state, false); }
 void BM_log_softmax_rows(benchmark::State& state) { softmax_step(state, true); }
 BENCHMARK(BM_softmax_rows)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_log_softmax_rows)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// Elementwise float32 functions the compiler cannot vectorise from libm, on 2^20 values
+// (a GPT MLP's hidden activations are a few million): forward only, output allocated.
+void elementwise(benchmark::State& state, Tensor (*f)(const Tensor&)) {
+  manual_seed(0);
+  Tensor x = randn({1 << 20});
+  for (auto _ : state) {
+    Tensor y = f(x);
+    benchmark::DoNotOptimize(y.impl());
+  }
+}
+void BM_exp(benchmark::State& state) { elementwise(state, [](const Tensor& x) { return x.exp(); }); }
+void BM_tanh(benchmark::State& state) { elementwise(state, [](const Tensor& x) { return x.tanh(); }); }
+void BM_gelu_tanh(benchmark::State& state) { elementwise(state, [](const Tensor& x) { return gelu(x, "tanh"); }); }
+BENCHMARK(BM_exp)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_tanh)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_gelu_tanh)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace
 
