@@ -55,6 +55,15 @@ class Fixture {
   }
   bool has(const std::string& name) const { return records_.count(name) != 0; }
 
+  // The fixture `file`, read once per test run however many test files load it
+  // (ops_b.txt serves four of them). Not thread-safe: gtest runs tests one at a time.
+  static const Fixture& get(const std::string& file) {
+    static std::map<std::string, Fixture> cache;
+    auto it = cache.find(file);
+    if (it == cache.end()) it = cache.emplace(file, Fixture(file)).first;
+    return it->second;
+  }
+
  private:
   std::map<std::string, Tensor> records_;
 };

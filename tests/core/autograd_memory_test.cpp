@@ -21,10 +21,7 @@ using testing::bitwise_equal;
 using testing::contains;
 using testing::message_of;
 
-const testing::Fixture& fixture() {
-  static const testing::Fixture f("autograd.txt");
-  return f;
-}
+const testing::Fixture& fixture() { return testing::Fixture::get("autograd.txt"); }
 
 // ---- the version check ----
 

@@ -17,10 +17,7 @@ using testing::bitwise_equal;
 using testing::contains;
 using testing::message_of;
 
-const testing::Fixture& fixture() {
-  static const testing::Fixture f("autograd.txt");
-  return f;
-}
+const testing::Fixture& fixture() { return testing::Fixture::get("autograd.txt"); }
 
 // A fresh tensor is a leaf that needs no gradient, at version 0.
 void expect_fresh(const Tensor& t) {

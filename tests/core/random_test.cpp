@@ -19,10 +19,7 @@ namespace {
 using testing::all_close;
 using testing::throws_with;
 
-const testing::Fixture& fixture() {
-  static const testing::Fixture f("random.txt");
-  return f;
-}
+const testing::Fixture& fixture() { return testing::Fixture::get("random.txt"); }
 
 // Element values as doubles, whatever the dtype.
 std::vector<double> values(const Tensor& t) {

@@ -21,10 +21,7 @@ namespace {
 using testing::all_close;
 namespace F = nn::functional;
 
-const testing::Fixture& fx() {
-  static const testing::Fixture f("nn_end_to_end.txt");
-  return f;
-}
+const testing::Fixture& fx() { return testing::Fixture::get("nn_end_to_end.txt"); }
 
 // Token ids at the given positions of the stream, shifted by `offset` (1 gives the next tokens).
 Tensor gather(const Tensor& stream, const Tensor& starts, int64_t step, int64_t offset) {

@@ -18,10 +18,7 @@ using testing::all_close;
 using testing::throws_with;
 namespace F = nn::functional;
 
-const testing::Fixture& fx() {
-  static const testing::Fixture f("nn_functional.txt");
-  return f;
-}
+const testing::Fixture& fx() { return testing::Fixture::get("nn_functional.txt"); }
 
 TEST(NnFunctional, EmbeddingWithPaddingAndRepeatsMatchesTorch) {
   Tensor w = fx()["embedding_w"].clone().requires_grad_();

@@ -18,10 +18,7 @@ using testing::all_close;
 using testing::throws_with;
 namespace init = nn::init;
 
-const testing::Fixture& fx() {
-  static const testing::Fixture f("nn_init.txt");
-  return f;
-}
+const testing::Fixture& fx() { return testing::Fixture::get("nn_init.txt"); }
 
 // Fills a fresh tensor like fixture record `name` after manual_seed(seed), and compares.
 template <class Fill>

@@ -17,10 +17,7 @@ namespace {
 using testing::all_close;
 using testing::throws_with;
 
-const testing::Fixture& fx() {
-  static const testing::Fixture f("nn_functional.txt");
-  return f;
-}
+const testing::Fixture& fx() { return testing::Fixture::get("nn_functional.txt"); }
 
 TEST(NnLinear, AnyLeadingDims) {
   manual_seed(0);

@@ -19,10 +19,7 @@ namespace {
 using testing::all_close;
 using testing::throws_with;
 
-const testing::Fixture& fx() {
-  static const testing::Fixture f("nn_sgd.txt");
-  return f;
-}
+const testing::Fixture& fx() { return testing::Fixture::get("nn_sgd.txt"); }
 
 // Step k's gradient: row k of a (steps, *) record.
 Tensor step_row(const Tensor& all, int64_t k) {

@@ -28,10 +28,7 @@ using testing::f64_inputs;
 using testing::gradcheck;
 using testing::throws_with;
 
-const testing::Fixture& fixture() {
-  static const testing::Fixture f("elementwise.txt");
-  return f;
-}
+const testing::Fixture& fixture() { return testing::Fixture::get("elementwise.txt"); }
 
 // ---------------------------------------------------------------- binary ops
 

@@ -16,7 +16,7 @@ class GeluTest : public ::testing::TestWithParam<std::tuple<std::string, std::st
 
 TEST_P(GeluTest, MatchesTorch) {
   auto [tag, approx] = GetParam();
-  testing::Fixture f("gelu.txt");
+  const testing::Fixture& f = testing::Fixture::get("gelu.txt");
   Tensor x = f[tag + ".x"].requires_grad_();
   Tensor y = gelu(x, approx);
   EXPECT_EQ(y.grad_fn_name(), "GeluBackward0");

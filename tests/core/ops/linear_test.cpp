@@ -18,10 +18,7 @@
 namespace minigrad {
 namespace {
 
-const testing::Fixture& fixture() {
-  static const testing::Fixture f("linear.txt");
-  return f;
-}
+const testing::Fixture& fixture() { return testing::Fixture::get("linear.txt"); }
 
 Tensor leaf(const std::string& record) { return fixture()[record].clone().requires_grad_(); }
 

@@ -21,10 +21,7 @@ using testing::all_close;
 using testing::element;
 using testing::throws_with;
 
-const testing::Fixture& fixture() {
-  static const testing::Fixture f("ops_b.txt");
-  return f;
-}
+const testing::Fixture& fixture() { return testing::Fixture::get("ops_b.txt"); }
 
 // A fresh leaf holding the record's values, so the fixture's own tensor never gets a grad.
 Tensor leaf(const std::string& record) { return fixture()[record].clone().requires_grad_(); }

@@ -25,10 +25,7 @@ using testing::f64_inputs;
 using testing::gradcheck;
 using testing::throws_with;
 
-const testing::Fixture& fixture() {
-  static const testing::Fixture f("reduce.txt");
-  return f;
-}
+const testing::Fixture& fixture() { return testing::Fixture::get("reduce.txt"); }
 
 const std::vector<OpCase>& sum_mean_ops() {
   using V = const std::vector<Tensor>&;

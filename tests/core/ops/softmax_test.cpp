@@ -23,10 +23,7 @@ using testing::all_close;
 using testing::element;
 using testing::throws_with;
 
-const testing::Fixture& fixture() {
-  static const testing::Fixture f("ops_b.txt");
-  return f;
-}
+const testing::Fixture& fixture() { return testing::Fixture::get("ops_b.txt"); }
 
 struct DimCase {
   int64_t dim;

@@ -23,10 +23,7 @@ using testing::f64_inputs;
 using testing::gradcheck;
 using testing::throws_with;
 
-const testing::Fixture& fixture() {
-  static const testing::Fixture f("view.txt");
-  return f;
-}
+const testing::Fixture& fixture() { return testing::Fixture::get("view.txt"); }
 
 const std::vector<OpCase>& view_ops() {
   using V = const std::vector<Tensor>&;
