@@ -4,7 +4,9 @@
 // The per-element formulas live with their ops in core/ops/elementwise.cpp.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "core/kernels/parallel.h"
 #include "core/kernels/vec_exp.h"
@@ -38,6 +40,26 @@ void map8(const float* x, float* y, int64_t n, F8 f8, F f) {
   });
   for (int64_t i = blocks * 8; i < n; ++i) y[i] = f(x[i]);
 }
+
+// MINIGRAD_VEC8(expr): a lambda computing expr on a vector v of 8 floats, for
+// map_float; nullptr (no vector form) in builds without AVX2.
+#define MINIGRAD_VEC8(expr) [](__m256 v) { return expr; }
+#else
+#define MINIGRAD_VEC8(expr) nullptr
 #endif
+
+// y = f(x) over floats: through map8 with f8 where the build has AVX2 and f8 is
+// not nullptr, else the plain map. For the functions the compiler cannot vectorise
+// (libm's exp, tanh).
+template <class F, class F8>
+void map_float(const float* x, float* y, int64_t n, F f, [[maybe_unused]] F8 f8) {
+#if defined(__AVX2__) && defined(__FMA__)
+  if constexpr (!std::is_same_v<F8, std::nullptr_t>) {
+    map8(x, y, n, f8, f);
+    return;
+  }
+#endif
+  map(x, y, n, f);
+}
 
 }  // namespace minigrad::kernels

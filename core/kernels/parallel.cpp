@@ -57,6 +57,19 @@ int default_threads() {
 std::atomic<int> g_threads{0};  // 0: not yet read from the environment
 thread_local bool t_in_task = false;
 
+// Runs every task here, in order, as one thread's work: loops inside them run inline too.
+void run_inline(int64_t tasks, void (*call)(void*, int64_t), void* ctx) {
+  const bool outer = t_in_task;
+  t_in_task = true;
+  try {
+    for (int64_t t = 0; t < tasks; ++t) call(ctx, t);
+  } catch (...) {
+    t_in_task = outer;
+    throw;
+  }
+  t_in_task = outer;
+}
+
 class Pool {
  public:
   void run(int64_t tasks, int threads, void (*call)(void*, int64_t), void* ctx) {
@@ -85,18 +98,6 @@ class Pool {
   }
 
  private:
-  static void run_inline(int64_t tasks, void (*call)(void*, int64_t), void* ctx) {
-    const bool outer = t_in_task;
-    t_in_task = true;
-    try {
-      for (int64_t t = 0; t < tasks; ++t) call(ctx, t);
-    } catch (...) {
-      t_in_task = outer;
-      throw;
-    }
-    t_in_task = outer;
-  }
-
   // Claims and runs tasks of generation `gen` until none is left.
   void claim_and_run(uint64_t gen) {
     auto call = call_.load(std::memory_order_relaxed);
@@ -192,7 +193,7 @@ void run_tasks(int64_t tasks, int threads, void (*call)(void*, int64_t), void* c
   if (tasks <= 0) return;
   if (tasks >= (int64_t{1} << 32)) throw std::length_error("run_tasks: more than 2^32 tasks");
   if (threads <= 1 || t_in_task) {
-    for (int64_t t = 0; t < tasks; ++t) call(ctx, t);
+    run_inline(tasks, call, ctx);
     return;
   }
   pool().run(tasks, threads, call, ctx);

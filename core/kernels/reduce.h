@@ -62,7 +62,7 @@ void sum_dim(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
     const int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
     if (blocks <= 1) {
       parallel_for(outer, n, [&](int64_t ob, int64_t oe) {
-        for (int64_t o = ob; o < oe; ++o) y[o] = static_cast<T>(n == 0 ? acc_t<T>(0) : sum_contiguous(x + o * n, n));
+        for (int64_t o = ob; o < oe; ++o) y[o] = static_cast<T>(sum_contiguous(x + o * n, n));  // n == 0: reads nothing, 0
       });
       return;
     }

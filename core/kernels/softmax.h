@@ -101,10 +101,13 @@ inline void softmax_backward_row_fast(const float* y, const float* g, float* dx,
 }
 #endif
 
+// Where row r (of outer * inner) starts: rows are the n elements `inner` apart.
+inline int64_t row_start(int64_t r, int64_t n, int64_t inner) { return r / inner * n * inner + r % inner; }
+
 template <class T>
 void softmax_reference(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool log) {
   for (int64_t r = 0; r < outer * inner; ++r) {
-    const int64_t base = r / inner * n * inner + r % inner;
+    const int64_t base = row_start(r, n, inner);
     softmax_row_reference(x + base, y + base, n, inner, log);
   }
 }
@@ -112,7 +115,7 @@ void softmax_reference(const T* x, T* y, int64_t outer, int64_t n, int64_t inner
 template <class T>
 void softmax_backward_reference(const T* y, const T* g, T* dx, int64_t outer, int64_t n, int64_t inner, bool log) {
   for (int64_t r = 0; r < outer * inner; ++r) {
-    const int64_t base = r / inner * n * inner + r % inner;
+    const int64_t base = row_start(r, n, inner);
     softmax_backward_row_reference(y + base, g + base, dx + base, n, inner, log);
   }
 }
@@ -121,7 +124,7 @@ template <class T>
 void softmax(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool log) {
   parallel_for(outer * inner, n * 8, [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
-      const int64_t base = r / inner * n * inner + r % inner;
+      const int64_t base = row_start(r, n, inner);
 #if defined(__AVX2__) && defined(__FMA__)
       if constexpr (std::is_same_v<T, float>) {
         if (inner == 1 && softmax_row_fast(x + base, y + base, n, log)) continue;
@@ -136,7 +139,7 @@ template <class T>
 void softmax_backward(const T* y, const T* g, T* dx, int64_t outer, int64_t n, int64_t inner, bool log) {
   parallel_for(outer * inner, n * 8, [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
-      const int64_t base = r / inner * n * inner + r % inner;
+      const int64_t base = row_start(r, n, inner);
 #if defined(__AVX2__) && defined(__FMA__)
       if constexpr (std::is_same_v<T, float>) {
         if (inner == 1) {

@@ -14,14 +14,6 @@
 #include "core/kernels/elementwise.h"
 #include "core/ops/broadcast.h"
 
-// VEC8(expr): a lambda computing expr on a vector v of 8 floats; a placeholder
-// without AVX2, where unary() never calls it.
-#if defined(__AVX2__) && defined(__FMA__)
-#define VEC8(expr) [](__m256 v) { return expr; }
-#else
-#define VEC8(expr) nullptr
-#endif
-
 namespace minigrad {
 
 namespace {
@@ -44,19 +36,14 @@ Tensor unary(const Tensor& x, const char* op, F f) {
   return y;
 }
 
-// unary, where float32 takes f8 (f on 8 lanes, core/kernels/vec_exp.h) when the build
-// has AVX2: for the functions the compiler cannot vectorise (libm's exp, tanh).
+// unary, where float32 goes through kernels::map_float with f8 (f on 8 lanes,
+// MINIGRAD_VEC8): for the functions the compiler cannot vectorise (libm's exp, tanh).
 template <class F, class F8>
-Tensor unary(const Tensor& x, const char* op, F f, [[maybe_unused]] F8 f8) {
-#if defined(__AVX2__) && defined(__FMA__)
-  require_floating(x, op);
-  if (x.dtype() == DType::Float32) {
-    Tensor y = empty_like(x);
-    kernels::map8(x.data_ptr<float>(), y.data_ptr<float>(), x.numel(), f8, [&f](float v) { return f(v); });
-    return y;
-  }
-#endif
-  return unary(x, op, f);
+Tensor unary(const Tensor& x, const char* op, F f, F8 f8) {
+  if (!x.defined() || x.dtype() != DType::Float32) return unary(x, op, f);
+  Tensor y = empty_like(x);
+  kernels::map_float(x.data_ptr<float>(), y.data_ptr<float>(), x.numel(), [&f](float v) { return f(v); }, f8);
+  return y;
 }
 
 // out = f(a, b) with broadcasting; any dtype, but a and b must match.
@@ -229,7 +216,7 @@ Tensor neg(const Tensor& x) {
 
 // y = e^x  =>  dx = g * y      saved: y
 Tensor exp(const Tensor& x) {
-  Tensor y = unary(x, "exp", [](auto v) { return std::exp(v); }, VEC8(kernels::exp8_all(v)));
+  Tensor y = unary(x, "exp", [](auto v) { return std::exp(v); }, MINIGRAD_VEC8(kernels::exp8_all(v)));
   return recorded(y, {x}, "ExpBackward0", {y}, [](const Node& n, const Tensor& g) {
     return std::vector<Tensor>{g * n.saved(0)};
   });
@@ -281,7 +268,7 @@ Tensor sqrt(const Tensor& x) {
 
 // y = tanh(x)  =>  dx = g * (1 - y^2)      saved: y
 Tensor tanh(const Tensor& x) {
-  Tensor y = unary(x, "tanh", [](auto v) { return std::tanh(v); }, VEC8(kernels::tanh8(v)));
+  Tensor y = unary(x, "tanh", [](auto v) { return std::tanh(v); }, MINIGRAD_VEC8(kernels::tanh8(v)));
   return recorded(y, {x}, "TanhBackward0", {y}, [](const Node& n, const Tensor& g) {
     Tensor yv = n.saved(0);
     return std::vector<Tensor>{g * (1.0 - yv * yv)};
@@ -308,7 +295,7 @@ Tensor relu(const Tensor& x) {
 // y = 1 / (1 + e^-x)  =>  dx = g * (1 - y) * y      saved: y
 Tensor sigmoid(const Tensor& x) {
   Tensor y = unary(x, "sigmoid", [](auto v) { return decltype(v)(1) / (decltype(v)(1) + std::exp(-v)); },
-                   VEC8(kernels::sigmoid8(v)));
+                   MINIGRAD_VEC8(kernels::sigmoid8(v)));
   return recorded(y, {x}, "SigmoidBackward0", {y}, [](const Node& n, const Tensor& g) {
     Tensor yv = n.saved(0);
     return std::vector<Tensor>{g * (1.0 - yv) * yv};

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstddef>
 #include <stdexcept>
-#include <type_traits>
 
 #include "core/autograd.h"
 #include "core/kernels/elementwise.h"
@@ -65,32 +64,14 @@ inline __m256 gelu_tanh_grad8(__m256 x) {
 #endif
 
 // Applies f (a function template picked by `tanh`) elementwise, for either float type;
-// float32 takes f8 (f on 8 lanes) where there is one and the build has AVX2.
+// float32 takes f8 (f on 8 lanes, or nullptr for none) through kernels::map_float.
 template <class F32, class F64, class F8 = std::nullptr_t>
-Tensor apply(const Tensor& x, F32 f32, F64 f64, [[maybe_unused]] F8 f8 = nullptr) {
+Tensor apply(const Tensor& x, F32 f32, F64 f64, F8 f8 = nullptr) {
   Tensor y = empty_like(x);
-  if (x.dtype() == DType::Float32) {
-#if defined(__AVX2__) && defined(__FMA__)
-    if constexpr (!std::is_same_v<F8, std::nullptr_t>) {
-      kernels::map8(x.data_ptr<float>(), y.data_ptr<float>(), x.numel(), f8, f32);
-      return y;
-    }
-#endif
-    kernels::map(x.data_ptr<float>(), y.data_ptr<float>(), x.numel(), f32);
-  } else {
-    kernels::map(x.data_ptr<double>(), y.data_ptr<double>(), x.numel(), f64);
-  }
+  if (x.dtype() == DType::Float32) kernels::map_float(x.data_ptr<float>(), y.data_ptr<float>(), x.numel(), f32, f8);
+  else kernels::map(x.data_ptr<double>(), y.data_ptr<double>(), x.numel(), f64);
   return y;
 }
-
-// The tanh form's vector helpers, or nothing without AVX2.
-#if defined(__AVX2__) && defined(__FMA__)
-#define GELU_TANH8 [](__m256 v) { return gelu_tanh8(v); }  // a lambda, so map8 inlines it
-#define GELU_TANH_GRAD8 [](__m256 v) { return gelu_tanh_grad8(v); }
-#else
-#define GELU_TANH8 nullptr
-#define GELU_TANH_GRAD8 nullptr
-#endif
 
 // y = gelu(x)  =>  dx = g * gelu'(x)      saved: x
 struct GeluBackward : Node {
@@ -98,7 +79,7 @@ struct GeluBackward : Node {
   std::string name() const override { return "GeluBackward0"; }
   std::vector<Tensor> backward(const Tensor& g) override {
     Tensor x = saved(0);
-    Tensor slope = tanh ? apply(x, gelu_tanh_grad<float>, gelu_tanh_grad<double>, GELU_TANH_GRAD8)
+    Tensor slope = tanh ? apply(x, gelu_tanh_grad<float>, gelu_tanh_grad<double>, MINIGRAD_VEC8(gelu_tanh_grad8(v)))
                         : apply(x, gelu_exact_grad<float>, gelu_exact_grad<double>);
     return {g * slope};
   }
@@ -116,7 +97,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
                                 (x.defined() ? dtype_name(x.dtype()) : std::string("an undefined tensor")));
   }
   bool tanh = approximate == "tanh";
-  Tensor y = tanh ? apply(x, gelu_tanh<float>, gelu_tanh<double>, GELU_TANH8)
+  Tensor y = tanh ? apply(x, gelu_tanh<float>, gelu_tanh<double>, MINIGRAD_VEC8(gelu_tanh8(v)))
                   : apply(x, gelu_exact<float>, gelu_exact<double>);
   if (any_requires_grad({&x})) {
     auto node = std::make_shared<GeluBackward>(tanh);
