@@ -122,7 +122,7 @@ Edge gradient_edge(const Tensor& t) {
   return acc;
 }
 
-void record(const Tensor& output, std::shared_ptr<Node> node, const std::vector<Tensor>& inputs) {
+void attach_node(const Tensor& output, std::shared_ptr<Node> node, const std::vector<Tensor>& inputs) {
   node->next_edges.reserve(inputs.size());  // one allocation each, not one per growth
   node->input_shapes.reserve(inputs.size());
   node->input_dtypes.reserve(inputs.size());

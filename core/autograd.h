@@ -1,7 +1,7 @@
 // The autograd engine's pieces: Node (one recorded op), SavedTensor (what a
 // backward needs, checked against in-place edits), GradMode / NoGradGuard, and
 // the helpers every op uses to record itself. The walk itself is in autograd.cpp.
-// Not here: any formula. Each op's Node subclass lives beside its forward in core/ops/.
+// Not here: any formula. Each op's backward lives beside its forward in core/ops/.
 //
 // Ownership, which keeps the graph free of cycles:
 //   result TensorImpl --grad_fn--> Node --next_edges--> input Nodes --> ... --> AccumulateGrad --> leaf
@@ -53,6 +53,9 @@ struct Node {
   // inputs were recorded. An undefined Tensor means "no gradient for this input".
   virtual std::vector<Tensor> backward(const Tensor& grad_output) = 0;
 
+  // Whether input i wants a gradient (a backward may skip computing the others).
+  bool needs_grad(std::size_t i) const { return i < next_edges.size() && next_edges[i] != nullptr; }
+
   // Saved tensors, in the order the forward saved them (each op's comment lists them).
   void save(std::initializer_list<Tensor> tensors);
   Tensor saved(std::size_t i) const;  // throws if freed or modified in place since saved
@@ -64,7 +67,7 @@ struct Node {
   std::vector<DType> input_dtypes;
   std::vector<Hook> hooks;          // hooks of this node's output tensor (a non-leaf)
   bool released = false;
-  // Creation order, set by record(). The engine runs ready nodes newest first, as
+  // Creation order, set by attach_node(). The engine runs ready nodes newest first, as
   // torch's does: that fixes the order in which a tensor used several times sums
   // its gradients, so float results match PyTorch's bit for bit.
   uint64_t sequence_nr = 0;
@@ -102,14 +105,59 @@ class NoGradGuard {
   bool prev_;
 };
 
-// ---- helpers for ops ----
+// ---- recording an op: the one way every op in core/ops/ writes its backward ----
+//
+// An op computes its output, then calls record_op with the output, its inputs,
+// the tensors its backward will need, and the backward itself: a lambda given the
+// node (node.saved(i), node.needs_grad(i), node.input_shapes) and g = dL/d(output),
+// returning one gradient per input (an undefined Tensor for "none"). So every op
+// file reads top to bottom: the forward, then its backward, with the derivation
+// in a comment between them:
+//
+//   Tensor exp(const Tensor& x) {
+//     Tensor y = ...;                                   // forward: y = e^x
+//     // y = e^x  =>  dx = g * y                        // derivation
+//     return record_op(y, {x}, "ExpBackward0", /*saved=*/{y},
+//                      [](const Node& node, const Tensor& g) -> Grads {
+//                        return {g * node.saved(0)};    // backward
+//                      });
+//   }
+//
+// Nothing is recorded (the lambda is dropped unrun) when grad mode is off or no
+// input requires grad. State the backward needs besides tensors (a dim, a flag,
+// row statistics) is captured by the lambda. `name` is PyTorch's node name.
+using Grads = std::vector<Tensor>;
+
+template <class Backward>
+struct FunctionNode final : Node {
+  FunctionNode(const char* name, Backward backward) : name_(name), backward_(std::move(backward)) {}
+  std::string name() const override { return name_; }
+  Grads backward(const Tensor& grad_output) override { return backward_(*this, grad_output); }
+
+ private:
+  const char* name_;
+  Backward backward_;
+};
+
 // True if grad mode is on and any input requires grad: the op must record a Node.
 bool any_requires_grad(std::initializer_list<const Tensor*> inputs);
 bool any_requires_grad(const std::vector<Tensor>& inputs);
+// Wires `node` between `inputs` and `output`: sets edges, input shapes, and output's
+// grad_fn (the engine's half of record_op; AccumulateGrad is the only other Node).
+void attach_node(const Tensor& output, std::shared_ptr<Node> node, const std::vector<Tensor>& inputs);
+
+template <class Backward>
+Tensor record_op(Tensor output, const std::vector<Tensor>& inputs, const char* name,
+                 std::initializer_list<Tensor> saved, Backward backward) {
+  if (!any_requires_grad(inputs)) return output;
+  auto node = std::make_shared<FunctionNode<Backward>>(name, std::move(backward));
+  node->save(saved);
+  attach_node(output, std::move(node), inputs);
+  return output;
+}
+
 // The edge a gradient for `t` should flow along (null if t needs no gradient).
 Edge gradient_edge(const Tensor& t);
-// Wires `node` between `inputs` and `output`: sets edges, input shapes, and output's grad_fn.
-void record(const Tensor& output, std::shared_ptr<Node> node, const std::vector<Tensor>& inputs);
 
 // Runs backpropagation from `root` (the engine; see autograd.cpp).
 void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph);

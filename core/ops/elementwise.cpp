@@ -88,27 +88,6 @@ Tensor with_scalar(const Tensor& x, double s, const char* op, F f) {
   return unary(x, op, [s, &f](auto v) { return f(v, static_cast<decltype(v)>(s)); });
 }
 
-// A node that only needs to name itself and map one gradient through a formula.
-template <class F>
-struct LambdaBackward : Node {
-  LambdaBackward(std::string name, F f) : name_(std::move(name)), f_(std::move(f)) {}
-  std::string name() const override { return name_; }
-  std::vector<Tensor> backward(const Tensor& g) override { return f_(*this, g); }
-  std::string name_;
-  F f_;
-};
-
-// Records `out` as made from `inputs` by a node named `name` whose backward is `f`.
-template <class F>
-Tensor recorded(Tensor out, const std::vector<Tensor>& inputs, const char* name,
-                std::initializer_list<Tensor> to_save, F f) {
-  if (!any_requires_grad(inputs)) return out;
-  auto node = std::make_shared<LambdaBackward<F>>(name, std::move(f));
-  node->save(to_save);
-  record(out, node, inputs);
-  return out;
-}
-
 }  // namespace
 
 // ---- binary ops ----
@@ -117,8 +96,8 @@ Tensor recorded(Tensor out, const std::vector<Tensor>& inputs, const char* name,
 Tensor add(const Tensor& a, const Tensor& b) {
   Tensor out = binary(a, b, "add", [](auto x, auto y) { return x + y; });
   Shape sa = a.sizes(), sb = b.sizes();
-  return recorded(out, {a, b}, "AddBackward0", {}, [sa, sb](const Node&, const Tensor& g) {
-    return std::vector<Tensor>{sum_to(g, sa), sum_to(g, sb)};
+  return record_op(out, {a, b}, "AddBackward0", {}, [sa, sb](const Node&, const Tensor& g) -> Grads {
+    return {sum_to(g, sa), sum_to(g, sb)};
   });
 }
 
@@ -126,8 +105,8 @@ Tensor add(const Tensor& a, const Tensor& b) {
 Tensor sub(const Tensor& a, const Tensor& b) {
   Tensor out = binary(a, b, "sub", [](auto x, auto y) { return x - y; });
   Shape sa = a.sizes(), sb = b.sizes();
-  return recorded(out, {a, b}, "SubBackward0", {}, [sa, sb](const Node&, const Tensor& g) {
-    return std::vector<Tensor>{sum_to(g, sa), -sum_to(g, sb)};
+  return record_op(out, {a, b}, "SubBackward0", {}, [sa, sb](const Node&, const Tensor& g) -> Grads {
+    return {sum_to(g, sa), -sum_to(g, sb)};
   });
 }
 
@@ -135,9 +114,9 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = binary(a, b, "mul", [](auto x, auto y) { return x * y; });
   Shape sa = a.sizes(), sb = b.sizes();
-  return recorded(out, {a, b}, "MulBackward0", {a, b}, [sa, sb](const Node& n, const Tensor& g) {
-    Tensor x = n.saved(0), y = n.saved(1);
-    return std::vector<Tensor>{sum_to(g * y, sa), sum_to(g * x, sb)};
+  return record_op(out, {a, b}, "MulBackward0", {a, b}, [sa, sb](const Node& node, const Tensor& g) -> Grads {
+    Tensor x = node.saved(0), y = node.saved(1);
+    return {sum_to(g * y, sa), sum_to(g * x, sb)};
   });
 }
 
@@ -148,9 +127,9 @@ Tensor div(const Tensor& a, const Tensor& b) {
   require_floating(b, "div");
   Tensor out = binary(a, b, "div", [](auto x, auto y) { return x / y; });
   Shape sa = a.sizes(), sb = b.sizes();
-  return recorded(out, {a, b}, "DivBackward0", {a, b}, [sa, sb](const Node& n, const Tensor& g) {
-    Tensor x = n.saved(0), y = n.saved(1);
-    return std::vector<Tensor>{sum_to(g / y, sa), sum_to(-g * ((x / y) / y), sb)};
+  return record_op(out, {a, b}, "DivBackward0", {a, b}, [sa, sb](const Node& node, const Tensor& g) -> Grads {
+    Tensor x = node.saved(0), y = node.saved(1);
+    return {sum_to(g / y, sa), sum_to(-g * ((x / y) / y), sb)};
   });
 }
 
@@ -159,36 +138,36 @@ Tensor div(const Tensor& a, const Tensor& b) {
 // out = x + s  =>  dx = g
 Tensor Tensor::add(double s) const {
   Tensor out = with_scalar(*this, s, "add", [](auto v, auto c) { return v + c; });
-  return recorded(out, {*this}, "AddBackward0", {}, [](const Node&, const Tensor& g) {
-    return std::vector<Tensor>{g};
+  return record_op(out, {*this}, "AddBackward0", {}, [](const Node&, const Tensor& g) -> Grads {
+    return {g};
   });
 }
 // out = x - s  =>  dx = g
 Tensor Tensor::sub(double s) const {
   Tensor out = with_scalar(*this, s, "sub", [](auto v, auto c) { return v - c; });
-  return recorded(out, {*this}, "SubBackward0", {}, [](const Node&, const Tensor& g) {
-    return std::vector<Tensor>{g};
+  return record_op(out, {*this}, "SubBackward0", {}, [](const Node&, const Tensor& g) -> Grads {
+    return {g};
   });
 }
 // out = x * s  =>  dx = g * s
 Tensor Tensor::mul(double s) const {
   Tensor out = with_scalar(*this, s, "mul", [](auto v, auto c) { return v * c; });
-  return recorded(out, {*this}, "MulBackward0", {}, [s](const Node&, const Tensor& g) {
-    return std::vector<Tensor>{g.mul(s)};
+  return record_op(out, {*this}, "MulBackward0", {}, [s](const Node&, const Tensor& g) -> Grads {
+    return {g.mul(s)};
   });
 }
 // out = x / s  =>  dx = g / s
 Tensor Tensor::div(double s) const {
   Tensor out = unary(*this, "div", [s](auto v) { return v / static_cast<decltype(v)>(s); });
-  return recorded(out, {*this}, "DivBackward0", {}, [s](const Node&, const Tensor& g) {
-    return std::vector<Tensor>{g.div(s)};
+  return record_op(out, {*this}, "DivBackward0", {}, [s](const Node&, const Tensor& g) -> Grads {
+    return {g.div(s)};
   });
 }
 // out = s - x  =>  dx = -g        (torch names it RsubBackward1)
 Tensor operator-(double s, const Tensor& x) {
   Tensor out = with_scalar(x, s, "rsub", [](auto v, auto c) { return c - v; });
-  return recorded(out, {x}, "RsubBackward1", {}, [](const Node&, const Tensor& g) {
-    return std::vector<Tensor>{-g};
+  return record_op(out, {x}, "RsubBackward1", {}, [](const Node&, const Tensor& g) -> Grads {
+    return {-g};
   });
 }
 // out = s / x, computed as torch computes it: r = 1 / x, out = r * s (hence the node's name)
@@ -196,9 +175,9 @@ Tensor operator-(double s, const Tensor& x) {
 Tensor operator/(double s, const Tensor& x) {
   Tensor r = unary(x, "div", [](auto v) { return decltype(v)(1) / v; });
   Tensor out = unary(r, "div", [s](auto v) { return v * static_cast<decltype(v)>(s); });
-  return recorded(out, {x}, "MulBackward0", {r}, [s](const Node& n, const Tensor& g) {
-    Tensor rv = n.saved(0);
-    return std::vector<Tensor>{-g.mul(s) * (rv * rv)};
+  return record_op(out, {x}, "MulBackward0", {r}, [s](const Node& node, const Tensor& g) -> Grads {
+    Tensor rv = node.saved(0);
+    return {-g.mul(s) * (rv * rv)};
   });
 }
 
@@ -209,24 +188,24 @@ Tensor neg(const Tensor& x) {
   Tensor y = x.defined() && x.dtype() == DType::Int64
                  ? with_scalar(x, 0.0, "neg", [](auto v, auto zero) { return zero - v; })
                  : unary(x, "neg", [](auto v) { return -v; });
-  return recorded(y, {x}, "NegBackward0", {}, [](const Node&, const Tensor& g) {
-    return std::vector<Tensor>{unary(g, "neg", [](auto v) { return -v; })};
+  return record_op(y, {x}, "NegBackward0", {}, [](const Node&, const Tensor& g) -> Grads {
+    return {unary(g, "neg", [](auto v) { return -v; })};
   });
 }
 
 // y = e^x  =>  dx = g * y      saved: y
 Tensor exp(const Tensor& x) {
   Tensor y = unary(x, "exp", [](auto v) { return std::exp(v); }, MINIGRAD_VEC8(kernels::exp8_all(v)));
-  return recorded(y, {x}, "ExpBackward0", {y}, [](const Node& n, const Tensor& g) {
-    return std::vector<Tensor>{g * n.saved(0)};
+  return record_op(y, {x}, "ExpBackward0", {y}, [](const Node& node, const Tensor& g) -> Grads {
+    return {g * node.saved(0)};
   });
 }
 
 // y = ln x  =>  dx = g / x      saved: x
 Tensor log(const Tensor& x) {
   Tensor y = unary(x, "log", [](auto v) { return std::log(v); });
-  return recorded(y, {x}, "LogBackward0", {x}, [](const Node& n, const Tensor& g) {
-    return std::vector<Tensor>{g / n.saved(0)};
+  return record_op(y, {x}, "LogBackward0", {x}, [](const Node& node, const Tensor& g) -> Grads {
+    return {g / node.saved(0)};
   });
 }
 
@@ -249,29 +228,29 @@ template <class T> T pow_value(T v, double p) {
 // y = x^p  =>  dx = g * (p * x^(p-1))  (0 when p == 0, as torch)      saved: x
 Tensor pow(const Tensor& x, double p) {
   Tensor y = unary(x, "pow", [p](auto v) { return pow_value(v, p); });
-  return recorded(y, {x}, "PowBackward0", {x}, [p](const Node& n, const Tensor& g) {
-    if (p == 0.0) return std::vector<Tensor>{zeros_like(g)};
-    Tensor dydx = unary(n.saved(0), "pow", [p](auto v) {
+  return record_op(y, {x}, "PowBackward0", {x}, [p](const Node& node, const Tensor& g) -> Grads {
+    if (p == 0.0) return {zeros_like(g)};
+    Tensor dydx = unary(node.saved(0), "pow", [p](auto v) {
       return static_cast<decltype(v)>(p) * pow_value(v, p - 1.0);
     });
-    return std::vector<Tensor>{g * dydx};
+    return {g * dydx};
   });
 }
 
 // y = sqrt(x)  =>  dx = g / (2 y)      saved: y
 Tensor sqrt(const Tensor& x) {
   Tensor y = unary(x, "sqrt", [](auto v) { return std::sqrt(v); });
-  return recorded(y, {x}, "SqrtBackward0", {y}, [](const Node& n, const Tensor& g) {
-    return std::vector<Tensor>{g / n.saved(0).mul(2.0)};
+  return record_op(y, {x}, "SqrtBackward0", {y}, [](const Node& node, const Tensor& g) -> Grads {
+    return {g / node.saved(0).mul(2.0)};
   });
 }
 
 // y = tanh(x)  =>  dx = g * (1 - y^2)      saved: y
 Tensor tanh(const Tensor& x) {
   Tensor y = unary(x, "tanh", [](auto v) { return std::tanh(v); }, MINIGRAD_VEC8(kernels::tanh8(v)));
-  return recorded(y, {x}, "TanhBackward0", {y}, [](const Node& n, const Tensor& g) {
-    Tensor yv = n.saved(0);
-    return std::vector<Tensor>{g * (1.0 - yv * yv)};
+  return record_op(y, {x}, "TanhBackward0", {y}, [](const Node& node, const Tensor& g) -> Grads {
+    Tensor yv = node.saved(0);
+    return {g * (1.0 - yv * yv)};
   });
 }
 
@@ -279,8 +258,8 @@ Tensor tanh(const Tensor& x) {
 // (torch's threshold_backward: a select, not g * mask, so an infinite g still gives 0 where y <= 0)
 Tensor relu(const Tensor& x) {
   Tensor y = unary(x, "relu", [](auto v) { return v > 0 || std::isnan(v) ? v : decltype(v)(0); });
-  return recorded(y, {x}, "ReluBackward0", {y}, [](const Node& n, const Tensor& g) {
-    Tensor yv = n.saved(0);
+  return record_op(y, {x}, "ReluBackward0", {y}, [](const Node& node, const Tensor& g) -> Grads {
+    Tensor yv = node.saved(0);
     Tensor dx = empty_like(g);
     auto select = [&](const auto* gp, const auto* yp, auto* dp) {
       using T = std::remove_const_t<std::remove_pointer_t<decltype(gp)>>;
@@ -288,7 +267,7 @@ Tensor relu(const Tensor& x) {
     };
     if (g.dtype() == DType::Float32) select(g.data_ptr<float>(), yv.data_ptr<float>(), dx.data_ptr<float>());
     else select(g.data_ptr<double>(), yv.data_ptr<double>(), dx.data_ptr<double>());
-    return std::vector<Tensor>{dx};
+    return {dx};
   });
 }
 
@@ -296,9 +275,9 @@ Tensor relu(const Tensor& x) {
 Tensor sigmoid(const Tensor& x) {
   Tensor y = unary(x, "sigmoid", [](auto v) { return decltype(v)(1) / (decltype(v)(1) + std::exp(-v)); },
                    MINIGRAD_VEC8(kernels::sigmoid8(v)));
-  return recorded(y, {x}, "SigmoidBackward0", {y}, [](const Node& n, const Tensor& g) {
-    Tensor yv = n.saved(0);
-    return std::vector<Tensor>{g * (1.0 - yv) * yv};
+  return record_op(y, {x}, "SigmoidBackward0", {y}, [](const Node& node, const Tensor& g) -> Grads {
+    Tensor yv = node.saved(0);
+    return {g * (1.0 - yv) * yv};
   });
 }
 
@@ -336,8 +315,8 @@ Tensor Tensor::to(DType target) const {
   }
   if (!is_floating(target)) return y;  // integers carry no gradient
   DType source = dtype();
-  return recorded(y, {*this}, "ToCopyBackward0", {}, [source](const Node&, const Tensor& g) {
-    return std::vector<Tensor>{g.to(source)};
+  return record_op(y, {*this}, "ToCopyBackward0", {}, [source](const Node&, const Tensor& g) -> Grads {
+    return {g.to(source)};
   });
 }
 
@@ -347,8 +326,8 @@ Tensor Tensor::clone() const {
   Tensor y = empty_like(*this);
   std::copy_n(static_cast<const char*>(raw_data()), numel() * element_size(dtype()),
               static_cast<char*>(y.raw_data()));
-  return recorded(y, {*this}, "CloneBackward0", {}, [](const Node&, const Tensor& g) {
-    return std::vector<Tensor>{g};
+  return record_op(y, {*this}, "CloneBackward0", {}, [](const Node&, const Tensor& g) -> Grads {
+    return {g};
   });
 }
 

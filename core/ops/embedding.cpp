@@ -111,7 +111,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
   if (any_requires_grad({&weight})) {
     auto node = std::make_shared<GatherBackward>("EmbeddingBackward0", weight.sizes(), 0, padding_idx);
     node->save({indices});
-    record(out, node, {weight, indices});
+    attach_node(out, node, {weight, indices});
   }
   return out;
 }
@@ -143,7 +143,7 @@ Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
   if (any_requires_grad({this})) {
     auto node = std::make_shared<GatherBackward>("IndexSelectBackward0", src.sizes(), d, -1);
     node->save({flat_ix});
-    record(out, node, {*this, index});
+    attach_node(out, node, {*this, index});
   }
   return out;
 }

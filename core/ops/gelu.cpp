@@ -102,7 +102,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
   if (any_requires_grad({&x})) {
     auto node = std::make_shared<GeluBackward>(tanh);
     node->save({x});
-    record(y, node, {x});
+    attach_node(y, node, {x});
   }
   return y;
 }

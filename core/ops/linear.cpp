@@ -126,8 +126,8 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   if (with_bias ? any_requires_grad({&input, &weight, &bias}) : any_requires_grad({&input, &weight})) {
     auto node = std::make_shared<LinearBackward>(with_bias, M);
     node->save({input, weight});  // SavedTensor keeps detached aliases
-    if (with_bias) record(y, node, {input, weight, bias});
-    else record(y, node, {input, weight});
+    if (with_bias) attach_node(y, node, {input, weight, bias});
+    else attach_node(y, node, {input, weight});
   }
   return y;
 }

@@ -106,7 +106,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, Reduction redu
   if (needs_grad) {
     auto node = std::make_shared<CrossEntropyBackward>(reduction, ignore_index, count, std::move(stats));
     node->save({logits, targets});
-    record(out, node, {logits, targets});
+    attach_node(out, node, {logits, targets});
   }
   return out;
 }

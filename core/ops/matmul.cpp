@@ -130,7 +130,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
                                                       : "BmmBackward0";
     auto node = std::make_shared<MatmulBackward>(name, batch, full_out);
     node->save({a3, b3});
-    record(out, node, {a, b});
+    attach_node(out, node, {a, b});
   }
   return out;
 }

@@ -93,7 +93,7 @@ Tensor sum_impl(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bool 
     y = y.detach().div(divisor);  // 0/0 = nan: the mean of nothing, as in torch
   }
   if (any_requires_grad({&x}))
-    record(y, std::make_shared<SumBackward>(name, x.sizes(), dim, keepdim, divisor), {x});
+    attach_node(y, std::make_shared<SumBackward>(name, x.sizes(), dim, keepdim, divisor), {x});
   return y;
 }
 
@@ -170,7 +170,7 @@ std::tuple<Tensor, Tensor> Tensor::max(int64_t dim, bool keepdim) const {
     }
     auto node = std::make_shared<MaxBackward0>(sizes(), d);
     node->save({idx_kept});
-    record(values, node, {*this});
+    attach_node(values, node, {*this});
   }
   return {values, indices};
 }
@@ -205,7 +205,7 @@ Tensor Tensor::max() const {
   if (any_requires_grad({this})) {
     auto node = std::make_shared<MaxBackward1>();
     node->save({*this, values});
-    record(values, node, {*this});
+    attach_node(values, node, {*this});
   }
   return values;
 }

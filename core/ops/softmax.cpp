@@ -65,7 +65,7 @@ Tensor softmax_op(const Tensor& x, int64_t dim, bool log) {
   if (any_requires_grad({&x})) {
     auto node = std::make_shared<SoftmaxBackward>(log, dim);
     node->save({y});
-    record(y, node, {x});
+    attach_node(y, node, {x});
   }
   return y;
 }

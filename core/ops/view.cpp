@@ -37,7 +37,7 @@ struct ViewBackward : Node {
 
 Tensor view_as(const Tensor& x, const Shape& shape, const char* grad_fn_name) {
   Tensor y = alias_with_shape(x, shape);
-  if (any_requires_grad({&x})) record(y, std::make_shared<ViewBackward>(grad_fn_name, x.sizes()), {x});
+  if (any_requires_grad({&x})) attach_node(y, std::make_shared<ViewBackward>(grad_fn_name, x.sizes()), {x});
   return y;
 }
 
@@ -190,7 +190,7 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   int64_t d0 = wrap_dim(dim0, nd, "transpose"), d1 = wrap_dim(dim1, nd, "transpose");
   if (dim() == 0) return view_as(*this, {}, "TransposeBackward0");
   Tensor y = transpose_copy(*this, d0, d1);
-  if (any_requires_grad({this})) record(y, std::make_shared<TransposeBackward>("TransposeBackward0", d0, d1), {*this});
+  if (any_requires_grad({this})) attach_node(y, std::make_shared<TransposeBackward>("TransposeBackward0", d0, d1), {*this});
   return y;
 }
 
@@ -203,7 +203,7 @@ Tensor Tensor::t() const {
   }
   if (dim() < 2) return view_as(*this, sizes(), "TBackward0");
   Tensor y = transpose_copy(*this, 0, 1);
-  if (any_requires_grad({this})) record(y, std::make_shared<TransposeBackward>("TBackward0", 0, 1), {*this});
+  if (any_requires_grad({this})) attach_node(y, std::make_shared<TransposeBackward>("TBackward0", 0, 1), {*this});
   return y;
 }
 

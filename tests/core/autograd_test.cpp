@@ -42,7 +42,7 @@ struct ScriptedNode : Node {
 Tensor made_by(const std::shared_ptr<ScriptedNode>& node, const std::vector<Tensor>& inputs,
                const Shape& shape) {
   Tensor out = zeros(shape, DType::Float64);
-  record(out, node, inputs);
+  attach_node(out, node, inputs);
   return out;
 }
 
