@@ -1,7 +1,7 @@
 // nn::Embedding: a table of num_embeddings vectors of size embedding_dim, looked up by
 // token id. It computes what one_hot(ids, V) @ weight computes, without the one-hot
 // (examples/embedding_vs_matmul.cpp shows the two agree, gradients included).
-// Not here: the lookup and its scatter-add backward (core/ops/embedding.cpp).
+// Not here: the lookup and its scatter-add backward (core/ops/embedding.cpp:embedding).
 #pragma once
 
 #include <cstdint>

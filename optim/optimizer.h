@@ -1,6 +1,6 @@
 // Optimizer: the base of every update rule. It holds the parameters (Tensor handles
 // shared with the model), clears their gradients, and leaves step() to the rule.
-// Not here: any rule (sgd.h), or how gradients are computed (core/autograd).
+// Not here: any rule (sgd.h), or how gradients are computed (core/autograd.cpp:run_backward).
 #pragma once
 
 #include <vector>

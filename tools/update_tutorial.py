@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Refreshes the generated blocks of the tutorial from the real examples.
+"""Refreshes the generated blocks of the docs from the real examples and tests.
 
     tools/update_tutorial.py [BUILD_DIR]      (default: build)
 
-Two kinds of markers in docs/tutorial/*.md, each followed by a fenced block:
-  <!-- snippet examples/FILE.cpp NAME -->   the lines between `// [snippet NAME]`
-                                            and `// [end NAME]` in that file
+Two kinds of markers in docs/**/*.md, each followed by a fenced block:
+  <!-- snippet FILE NAME -->                the lines between `// [snippet NAME]`
+                                            and `// [end NAME]` in FILE (an example,
+                                            or a test under tests/docs/)
   <!-- output PROGRAM ARGS... -->           what BUILD_DIR/examples/PROGRAM ARGS prints
 The test tests/docs/tutorial_test.cpp checks the same blocks against a fresh run,
-so the tutorial can never show a number the code does not print.
+so the docs can never show code that is not run, or a number the code does not print.
 Needs no torch: only the built examples.
 """
 import os
@@ -74,12 +75,14 @@ def render_graph(build, tutorial):
 
 def main():
     build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
-    tutorial = os.path.join(ROOT, "docs", "tutorial")
-    render_graph(build, tutorial)
-    for name in sorted(os.listdir(tutorial)):
-        if name.endswith(".md"):
-            refresh(os.path.join(tutorial, name), build)
-            print(f"refreshed docs/tutorial/{name}")
+    docs = os.path.join(ROOT, "docs")
+    render_graph(build, os.path.join(docs, "tutorial"))
+    for folder, _, names in sorted(os.walk(docs)):
+        for name in sorted(names):
+            if name.endswith(".md"):
+                path = os.path.join(folder, name)
+                refresh(path, build)
+                print(f"refreshed {os.path.relpath(path, ROOT)}")
 
 
 if __name__ == "__main__":

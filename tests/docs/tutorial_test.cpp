@@ -1,5 +1,8 @@
-// The tutorial's generated blocks equal a fresh run: every C++ snippet is still
-// the code in its example, and every output block is what the example prints now.
+// The docs' generated blocks equal a fresh run: every C++ snippet is still the code in
+// its file (an example, or a test under tests/docs/), and every output block is what
+// the example prints now. Markers in docs/**/*.md (the tutorial, docs/architecture.md):
+//   <!-- snippet FILE NAME -->   the lines between `// [snippet NAME]` and `// [end NAME]`
+//   <!-- output PROGRAM ARGS --> what build/examples/PROGRAM ARGS prints
 // tools/update_tutorial.py rewrites the blocks; this test only reads them.
 #include <gtest/gtest.h>
 
@@ -61,11 +64,11 @@ std::vector<std::string> run(const std::string& command_line) {
 }
 
 TEST(TutorialTest, GeneratedBlocksMatchAFreshRun) {
-  fs::path dir = fs::path(MINIGRAD_SOURCE_DIR) / "docs" / "tutorial";
+  fs::path dir = fs::path(MINIGRAD_SOURCE_DIR) / "docs";
   if (!fs::exists(fs::path(MINIGRAD_EXAMPLES_DIR))) GTEST_SKIP() << "examples were not built";
   std::regex marker(R"(^<!-- (snippet|output) (.*?) -->$)");
   int blocks = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) {
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
     if (entry.path().extension() != ".md") continue;
     auto lines = read_lines(entry.path());
     for (std::size_t i = 0; i < lines.size(); ++i) {
