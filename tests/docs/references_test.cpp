@@ -188,10 +188,12 @@ std::string problem(const Reference& ref) {
 
 TEST(ReferencesTest, EveryNamedFileAndSymbolExists) {
   std::vector<Reference> refs = all_references();
-  std::set<std::string> failures;
+  std::vector<std::string> failures;  // in the order they were read, each once
+  std::set<std::string> seen;
   for (const auto& ref : refs) {
     std::string p = problem(ref);
-    if (!p.empty()) failures.insert(ref.where + ": " + ref.text + ": " + p);
+    std::string line = ref.where + ": " + ref.text + ": " + p;
+    if (!p.empty() && seen.insert(line).second) failures.push_back(line);
   }
   std::ostringstream report;
   for (const auto& f : failures) report << "\n  " << f;
