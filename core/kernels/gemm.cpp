@@ -22,10 +22,6 @@ namespace minigrad::kernels {
 
 namespace {
 
-using gemm_detail::Blocking;
-using gemm_detail::pack_a;
-using gemm_detail::pack_b;
-
 // A growable, 64-byte aligned scratch buffer, kept per thread across calls so a
 // training loop does not pay for page faults on every multiply.
 template <class T>

@@ -1,7 +1,7 @@
 // The packing half of the blocked GEMM (gemm.cpp): the block sizes, and the loops
 // that copy op(A) into MR-tall and op(B) into NR-wide micro-panels, laid out as the
 // micro-kernel reads them (k-major), with the transposes folded in and zero padding past
-// the matrix edge. Included by gemm.cpp only; its own file so that each half reads alone.
+// the matrix edge. Its own file so that each half of the GEMM reads alone.
 // Not here: the micro-kernels and the loops over blocks and threads (gemm.cpp).
 #pragma once
 
@@ -15,7 +15,12 @@
 #define MINIGRAD_GEMM_AVX2 1
 #endif
 
-namespace minigrad::kernels::gemm_detail {
+namespace minigrad::kernels {
+
+// An unnamed namespace, as when these lived inside gemm.cpp: only gemm.cpp (and its
+// test) include this file, and internal linkage lets the compiler inline the packing
+// into the driver as it did before the split.
+namespace {
 
 // A hint to start loading a cache line; nothing where the compiler has no builtin.
 inline void prefetch(const void* p) {
@@ -172,4 +177,5 @@ void pack_b(bool tb, const T* B, int64_t ldb, int64_t N, int64_t j0, int64_t k0,
     for (int64_t kk = k; kk < kc; ++kk) dst[kk * NR + j] = 0;
 }
 
-}  // namespace minigrad::kernels::gemm_detail
+}  // namespace
+}  // namespace minigrad::kernels

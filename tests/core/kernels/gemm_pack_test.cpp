@@ -8,7 +8,7 @@
 
 #include "core/kernels/gemm_pack.h"
 
-namespace minigrad::kernels::gemm_detail {
+namespace minigrad::kernels {
 namespace {
 
 // op(X)(r, c) of a matrix stored row-major with leading dim ld, read transposed or not.
@@ -67,4 +67,4 @@ TEST(KernelsTestGemmPack, PackB) {
 }
 
 }  // namespace
-}  // namespace minigrad::kernels::gemm_detail
+}  // namespace minigrad::kernels
