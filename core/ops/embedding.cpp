@@ -102,6 +102,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
   Shape out_shape = indices.sizes();
   out_shape.push_back(weight.sizes()[1]);
   Tensor out = gather_rows(weight, indices, out_shape);
+  // out[p] = W[ids[p]]  =>  dW[v] = sum_{p : ids[p] == v} g[p], none for padding_idx  (record_gather)
   return record_gather(out, weight, indices, "EmbeddingBackward0", indices, weight.sizes(), 0, padding_idx);
 }
 
@@ -129,6 +130,7 @@ Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
   Tensor out = gather_rows(src, flat_ix, out_shape);
   if (d != 0) out = out.transpose(0, d);
   if (this->dim() == 0) out = out.reshape({});
+  // out = x.index_select(dim, idx)  =>  dx = g scatter-added back along dim  (record_gather)
   return record_gather(out, *this, index, "IndexSelectBackward0", flat_ix, src.sizes(), d, -1);
 }
 
