@@ -1,9 +1,11 @@
 // Raw elementwise loops: y = f(x) and z = f(x, y) over contiguous arrays, split
 // across threads by output range. Plain loops the compiler vectorises, and map8 for
-// float functions the compiler cannot (exp, tanh: it will not vectorise libm); no autograd.
-// The per-element formulas live with their ops in core/ops/elementwise.cpp.
+// float functions the compiler cannot (exp, tanh: it will not vectorise libm), with
+// exp / tanh / sigmoid over floats built on it; the row-bias add of linear. No autograd.
+// The other per-element formulas live with their ops in core/ops/elementwise.cpp.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -24,6 +26,17 @@ template <class T, class F>
 void zip(const T* x, const T* y, T* z, int64_t n, F f) {
   parallel_for(n, 4, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) z[i] = f(x[i], y[i]);
+  });
+}
+
+// y[r, :] += b for every row r of y (rows x cols): a bias added after a product.
+template <class T>
+void add_rows_bias(T* y, const T* b, int64_t rows, int64_t cols) {
+  parallel_for(rows, cols, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      T* row = y + r * cols;
+      for (int64_t c = 0; c < cols; ++c) row[c] += b[c];
+    }
   });
 }
 
@@ -60,6 +73,25 @@ void map_float(const float* x, float* y, int64_t n, F f, [[maybe_unused]] F8 f8)
   }
 #endif
   map(x, y, n, f);
+}
+
+// ---- e^x, tanh x and the sigmoid over floats, for the float32 elementwise ops ----
+// Each is its scalar reference (the std:: formula: the op's double path, the last
+// n % 8 elements, and builds without AVX2) plus the same function on 8 lanes from
+// vec_exp.h; tests/core/kernels/vec_math_test.cpp holds the two close.
+
+inline float exp_reference(float v) { return std::exp(v); }
+inline float tanh_reference(float v) { return std::tanh(v); }
+inline float sigmoid_reference(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+
+inline void exp_float(const float* x, float* y, int64_t n) {
+  map_float(x, y, n, exp_reference, MINIGRAD_VEC8(exp8_all(v)));
+}
+inline void tanh_float(const float* x, float* y, int64_t n) {
+  map_float(x, y, n, tanh_reference, MINIGRAD_VEC8(tanh8(v)));
+}
+inline void sigmoid_float(const float* x, float* y, int64_t n) {
+  map_float(x, y, n, sigmoid_reference, MINIGRAD_VEC8(sigmoid8(v)));
 }
 
 }  // namespace minigrad::kernels

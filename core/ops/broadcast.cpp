@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "core/kernels/parallel.h"
+#include "core/kernels/copy.h"
 #include "core/kernels/reduce.h"
 
 namespace minigrad {
@@ -103,18 +103,6 @@ bool as_repeated_row(const Shape& small, const Shape& big, int64_t& rows, int64_
   return true;
 }
 
-// out[r, :] = row for every r: memcpy of whole rows, split over rows.
-template <class T>
-void expand_rows(const T* row, T* out, int64_t rows, int64_t cols) {
-  if (cols == 1) {
-    kernels::parallel_for(rows, 1, [&](int64_t b, int64_t e) { std::fill(out + b, out + e, row[0]); });
-    return;
-  }
-  kernels::parallel_for(rows, cols, [&](int64_t b, int64_t e) {
-    for (int64_t r = b; r < e; ++r) std::memcpy(out + r * cols, row, sizeof(T) * cols);
-  });
-}
-
 // out[c] = sum over r of in[r, c], r ascending: exactly the order the general loop
 // adds in (it walks `in` row-major), so the bits match it. kernels::sum_dim keeps
 // that order when the rows are more than one value wide; a column of single values
@@ -141,9 +129,9 @@ Tensor expand_to(const Tensor& t, const Shape& shape) {
   if (as_repeated_row(t.sizes(), shape, rows, cols)) {
     Tensor out = empty(shape, t.dtype());
     switch (t.dtype()) {
-      case DType::Float32: expand_rows(t.data_ptr<float>(), out.data_ptr<float>(), rows, cols); break;
-      case DType::Float64: expand_rows(t.data_ptr<double>(), out.data_ptr<double>(), rows, cols); break;
-      case DType::Int64: expand_rows(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), rows, cols); break;
+      case DType::Float32: kernels::repeat_rows(t.data_ptr<float>(), out.data_ptr<float>(), rows, cols); break;
+      case DType::Float64: kernels::repeat_rows(t.data_ptr<double>(), out.data_ptr<double>(), rows, cols); break;
+      case DType::Int64: kernels::repeat_rows(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), rows, cols); break;
     }
     return out;
   }

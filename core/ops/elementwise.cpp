@@ -36,13 +36,13 @@ Tensor unary(const Tensor& x, const char* op, F f) {
   return y;
 }
 
-// unary, where float32 goes through kernels::map_float with f8 (f on 8 lanes,
-// MINIGRAD_VEC8): for the functions the compiler cannot vectorise (libm's exp, tanh).
-template <class F, class F8>
-Tensor unary(const Tensor& x, const char* op, F f, F8 f8) {
+// unary, where float32 goes through `floats`, a kernel with an 8-lane form
+// (kernels::exp_float, ...): for the functions the compiler cannot vectorise (libm's exp, tanh).
+template <class F>
+Tensor unary(const Tensor& x, const char* op, F f, void (*floats)(const float*, float*, int64_t)) {
   if (!x.defined() || x.dtype() != DType::Float32) return unary(x, op, f);
   Tensor y = empty_like(x);
-  kernels::map_float(x.data_ptr<float>(), y.data_ptr<float>(), x.numel(), [&f](float v) { return f(v); }, f8);
+  floats(x.data_ptr<float>(), y.data_ptr<float>(), x.numel());
   return y;
 }
 
@@ -195,7 +195,7 @@ Tensor neg(const Tensor& x) {
 
 // y = e^x  =>  dx = g * y      saved: y
 Tensor exp(const Tensor& x) {
-  Tensor y = unary(x, "exp", [](auto v) { return std::exp(v); }, MINIGRAD_VEC8(kernels::exp8_all(v)));
+  Tensor y = unary(x, "exp", [](auto v) { return std::exp(v); }, kernels::exp_float);
   return record_op(y, {x}, "ExpBackward0", {y}, [](const Node& node, const Tensor& g) -> Grads {
     return {g * node.saved(0)};
   });
@@ -247,7 +247,7 @@ Tensor sqrt(const Tensor& x) {
 
 // y = tanh(x)  =>  dx = g * (1 - y^2)      saved: y
 Tensor tanh(const Tensor& x) {
-  Tensor y = unary(x, "tanh", [](auto v) { return std::tanh(v); }, MINIGRAD_VEC8(kernels::tanh8(v)));
+  Tensor y = unary(x, "tanh", [](auto v) { return std::tanh(v); }, kernels::tanh_float);
   return record_op(y, {x}, "TanhBackward0", {y}, [](const Node& node, const Tensor& g) -> Grads {
     Tensor yv = node.saved(0);
     return {g * (1.0 - yv * yv)};
@@ -274,7 +274,7 @@ Tensor relu(const Tensor& x) {
 // y = 1 / (1 + e^-x)  =>  dx = g * (1 - y) * y      saved: y
 Tensor sigmoid(const Tensor& x) {
   Tensor y = unary(x, "sigmoid", [](auto v) { return decltype(v)(1) / (decltype(v)(1) + std::exp(-v)); },
-                   MINIGRAD_VEC8(kernels::sigmoid8(v)));
+                   kernels::sigmoid_float);
   return record_op(y, {x}, "SigmoidBackward0", {y}, [](const Node& node, const Tensor& g) -> Grads {
     Tensor yv = node.saved(0);
     return {g * (1.0 - yv) * yv};

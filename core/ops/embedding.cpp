@@ -63,33 +63,27 @@ Tensor scatter_add_rows(const Tensor& g, const Tensor& ids, const Shape& table_s
   return dw;
 }
 
-// Shared by embedding (EmbeddingBackward0) and index_select (IndexSelectBackward0).
-// The gather ran along `dim` moved to the front, on a table of shape `table`
-// (the source with dims 0 and `dim` swapped); the scatter runs the same way and
-// the result is swapped back and shaped like the input (a 0-dim source included).
-struct GatherBackward : Node {
-  GatherBackward(std::string name, Shape table, int64_t dim, int64_t padding_idx)
-      : name_(std::move(name)), table_(std::move(table)), dim_(dim), padding_idx_(padding_idx) {}
-  std::string name() const override { return name_; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    Tensor g_front = g.reshape(gathered_shape());
-    if (dim_ != 0) g_front = g_front.transpose(0, dim_);
-    Tensor d = scatter_add_rows(g_front, saved(0), table_, padding_idx_);
-    if (dim_ != 0) d = d.transpose(0, dim_);
-    return {d.reshape(input_shapes[0]), Tensor()};
-  }
+// Records the backward shared by embedding (EmbeddingBackward0) and index_select
+// (IndexSelectBackward0), both out = gather of rows ids from a table:
+//   out[p] = table[ids[p]]  =>  d table[v] = sum_{p : ids[p] == v} g[p]   (skipping padding_idx)
+// The gather ran along `dim` moved to the front, on a table of shape `table` (the
+// source with dims 0 and `dim` swapped); the scatter runs the same way and the result
+// is swapped back and shaped like the input (a 0-dim source included).      saved: ids
+Tensor record_gather(const Tensor& out, const Tensor& source, const Tensor& index, const char* name,
+                     const Tensor& ids, Shape table, int64_t dim, int64_t padding_idx) {
   // g's shape with `dim` moved to the front, before a 0-dim source's output lost its one dim.
-  Shape gathered_shape() const {
-    Shape s = table_;
-    s[0] = saved(0).numel();
-    if (dim_ != 0) std::swap(s[0], s[static_cast<std::size_t>(dim_)]);
-    return s;
-  }
-  std::string name_;
-  Shape table_;
-  int64_t dim_;
-  int64_t padding_idx_;  // -1: none
-};
+  Shape gathered = table;
+  gathered[0] = ids.numel();
+  if (dim != 0) std::swap(gathered[0], gathered[static_cast<std::size_t>(dim)]);
+  return record_op(out, {source, index}, name, {ids},
+                   [gathered, table, dim, padding_idx](const Node& node, const Tensor& g) -> Grads {
+                     Tensor g_front = g.reshape(gathered);
+                     if (dim != 0) g_front = g_front.transpose(0, dim);
+                     Tensor d = scatter_add_rows(g_front, node.saved(0), table, padding_idx);
+                     if (dim != 0) d = d.transpose(0, dim);
+                     return {d.reshape(node.input_shapes[0]), Tensor()};
+                   });
+}
 
 }  // namespace
 
@@ -108,12 +102,8 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
   Shape out_shape = indices.sizes();
   out_shape.push_back(weight.sizes()[1]);
   Tensor out = gather_rows(weight, indices, out_shape);
-  if (any_requires_grad({&weight})) {
-    auto node = std::make_shared<GatherBackward>("EmbeddingBackward0", weight.sizes(), 0, padding_idx);
-    node->save({indices});
-    attach_node(out, node, {weight, indices});
-  }
-  return out;
+  // out[p] = W[ids[p]]  =>  dW[v] = sum_{p : ids[p] == v} g[p], none for padding_idx  (record_gather)
+  return record_gather(out, weight, indices, "EmbeddingBackward0", indices, weight.sizes(), 0, padding_idx);
 }
 
 // index_select(dim, index): moves `dim` to the front, gathers rows, moves it back.
@@ -140,12 +130,8 @@ Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
   Tensor out = gather_rows(src, flat_ix, out_shape);
   if (d != 0) out = out.transpose(0, d);
   if (this->dim() == 0) out = out.reshape({});
-  if (any_requires_grad({this})) {
-    auto node = std::make_shared<GatherBackward>("IndexSelectBackward0", src.sizes(), d, -1);
-    node->save({flat_ix});
-    attach_node(out, node, {*this, index});
-  }
-  return out;
+  // out = x.index_select(dim, idx)  =>  dx = g scatter-added back along dim  (record_gather)
+  return record_gather(out, *this, index, "IndexSelectBackward0", flat_ix, src.sizes(), d, -1);
 }
 
 Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) { return a.index_select(dim, index); }

@@ -45,33 +45,6 @@ void check_inputs(const Tensor& logits, const Tensor& targets, int64_t ignore_in
   }
 }
 
-// The fused backward. g is the gradient of the reduced loss (0-dim) or of each row's loss (N).
-//   dx_i = (softmax(x_i) - onehot(t_i)) * g_i   (g_i = g / count for mean, g for sum)
-// Rows whose target is ignore_index get zero.   saved: logits, targets, and each row's
-// max and sum of exponentials from the forward (kernels::RowStats), so softmax(x_i) is one pass.
-struct CrossEntropyBackward : Node {
-  CrossEntropyBackward(Reduction r, int64_t ignore, int64_t count, std::vector<kernels::RowStats> stats)
-      : reduction(r), ignore_index(ignore), count(count), stats(std::move(stats)) {}
-  // torch's graph shows NllLossBackward0 (fed by LogSoftmaxBackward0); ours is both in one node.
-  std::string name() const override { return "NllLossBackward0"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    Tensor x = saved(0), t = saved(1);
-    Tensor dx = empty_like(x);
-    int64_t N = x.sizes()[0], C = x.sizes()[1];
-    double scale = reduction == Reduction::Mean ? 1.0 / static_cast<double>(count) : 1.0;
-    bool per_row = reduction == Reduction::None;
-    if (x.dtype() == DType::Float32)
-      kernels::cross_entropy_backward(x.data_ptr<float>(), t.data_ptr<int64_t>(), g.data_ptr<float>(), per_row, scale, ignore_index, dx.data_ptr<float>(), N, C, stats.data());
-    else
-      kernels::cross_entropy_backward(x.data_ptr<double>(), t.data_ptr<int64_t>(), g.data_ptr<double>(), per_row, scale, ignore_index, dx.data_ptr<double>(), N, C, stats.data());
-    return {dx, Tensor()};
-  }
-  Reduction reduction;
-  int64_t ignore_index;
-  int64_t count;  // targets not ignored
-  std::vector<kernels::RowStats> stats;
-};
-
 }  // namespace
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, Reduction reduction, int64_t ignore_index) {
@@ -103,12 +76,27 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, Reduction redu
     double value = logits.dtype() == DType::Float32 ? reduce(losses.data_ptr<float>()) : reduce(losses.data_ptr<double>());
     out = full({}, value, logits.dtype());
   }
-  if (needs_grad) {
-    auto node = std::make_shared<CrossEntropyBackward>(reduction, ignore_index, count, std::move(stats));
-    node->save({logits, targets});
-    attach_node(out, node, {logits, targets});
-  }
-  return out;
+  if (!needs_grad) return out;
+
+  // The fused backward. g is the gradient of the reduced loss (0-dim) or of each row's loss (N).
+  //   loss_i = logsumexp(x_i) - x_i[t_i]  =>  dx_i = (softmax(x_i) - onehot(t_i)) * g_i
+  // (g_i = g / count for mean, g for sum); rows whose target is ignore_index get zero.
+  // saved: logits, targets, and (captured) each row's max and sum of exponentials from
+  // the forward (kernels::RowStats), so softmax(x_i) is one pass.
+  // torch's graph shows NllLossBackward0 (fed by LogSoftmaxBackward0); ours is both in one node.
+  auto backward = [reduction, ignore_index, count, stats = std::move(stats)](const Node& node, const Tensor& g) -> Grads {
+    Tensor x = node.saved(0), t = node.saved(1);
+    Tensor dx = empty_like(x);
+    int64_t N = x.sizes()[0], C = x.sizes()[1];
+    double scale = reduction == Reduction::Mean ? 1.0 / static_cast<double>(count) : 1.0;
+    bool per_row = reduction == Reduction::None;
+    if (x.dtype() == DType::Float32)
+      kernels::cross_entropy_backward(x.data_ptr<float>(), t.data_ptr<int64_t>(), g.data_ptr<float>(), per_row, scale, ignore_index, dx.data_ptr<float>(), N, C, stats.data());
+    else
+      kernels::cross_entropy_backward(x.data_ptr<double>(), t.data_ptr<int64_t>(), g.data_ptr<double>(), per_row, scale, ignore_index, dx.data_ptr<double>(), N, C, stats.data());
+    return {dx, Tensor()};
+  };
+  return record_op(out, {logits, targets}, "NllLossBackward0", {logits, targets}, std::move(backward));
 }
 
 }  // namespace minigrad

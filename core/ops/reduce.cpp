@@ -1,6 +1,6 @@
 // Reductions: sum and mean (over everything or one dim), max with its indices, argmax.
-// Legend: reducing `dim` views x as (outer, n, inner): n is the reduced size,
-// outer the product of the dims before it, inner of the dims after it.
+// Legend: reducing `dim` views x as (outer, n, inner) (split_at, dims.h): n is the
+// reduced size, outer the product of the dims before it, inner of the dims after it.
 // Not here: softmax (softmax.cpp), which reduces too but has its own backward.
 #include <cmath>
 #include <limits>
@@ -10,22 +10,11 @@
 #include "core/autograd.h"
 #include "core/kernels/reduce.h"
 #include "core/ops/broadcast.h"
+#include "core/ops/dims.h"
 
 namespace minigrad {
 
 namespace {
-
-struct Split { int64_t outer = 1, n = 1, inner = 1; };
-
-Split split_at(const Shape& s, int64_t dim) {
-  Split p;
-  for (int64_t d = 0; d < static_cast<int64_t>(s.size()); ++d) {
-    if (d < dim) p.outer *= s[d];
-    else if (d == dim) p.n = s[d];
-    else p.inner *= s[d];
-  }
-  return p;
-}
 
 Shape reduced_shape(const Shape& s, int64_t dim, bool keepdim) {
   Shape out = s;
@@ -49,25 +38,9 @@ Tensor expand_back(const Tensor& g, const Shape& input_shape, int64_t dim, bool 
   return expand_to(g_kept, input_shape);
 }
 
-struct SumBackward : Node {
-  SumBackward(std::string name, Shape in, std::optional<int64_t> dim, bool keepdim, double divisor)
-      : name_(std::move(name)), in_(std::move(in)), dim_(dim), keepdim_(keepdim), divisor_(divisor) {}
-  std::string name() const override { return name_; }
-  // y = sum_dim x / divisor  =>  dx = g / divisor, broadcast along dim (divisor 1 for sum, n for mean)
-  std::vector<Tensor> backward(const Tensor& g) override {
-    Tensor dx = dim_ ? expand_back(g, in_, *dim_, keepdim_) : expand_to(g, in_);
-    return {divisor_ == 1.0 ? dx : dx.div(divisor_)};
-  }
-  std::string name_;
-  Shape in_;
-  std::optional<int64_t> dim_;  // empty: over everything
-  bool keepdim_;
-  double divisor_;
-};
-
 // Sums x over `dim` (or everything) into a tensor of `out_shape`.
 Tensor sum_forward(const Tensor& x, std::optional<int64_t> dim, const Shape& out_shape) {
-  Split p = dim ? split_at(x.sizes(), *dim) : Split{1, x.numel(), 1};
+  DimSplit p = dim ? split_at(x.sizes(), *dim) : DimSplit{1, x.numel(), 1};
   Tensor y = empty(out_shape, x.dtype());
   switch (x.dtype()) {
     case DType::Float32: kernels::sum_dim(x.data_ptr<float>(), y.data_ptr<float>(), p.outer, p.n, p.inner); break;
@@ -92,9 +65,14 @@ Tensor sum_impl(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bool 
     divisor = static_cast<double>(dim && x.dim() > 0 ? x.sizes()[*dim] : (dim ? 1 : x.numel()));
     y = y.detach().div(divisor);  // 0/0 = nan: the mean of nothing, as in torch
   }
-  if (any_requires_grad({&x}))
-    attach_node(y, std::make_shared<SumBackward>(name, x.sizes(), dim, keepdim, divisor), {x});
-  return y;
+
+  // y = sum_dim x / divisor  =>  dx = g / divisor, broadcast along dim (divisor 1 for sum, n for mean;
+  // no dim: over everything)
+  Shape in = x.sizes();
+  return record_op(y, {x}, name, {}, [in, dim, keepdim, divisor](const Node&, const Tensor& g) -> Grads {
+    Tensor dx = dim ? expand_back(g, in, *dim, keepdim) : expand_to(g, in);
+    return {divisor == 1.0 ? dx : dx.div(divisor)};
+  });
 }
 
 }  // namespace
@@ -113,33 +91,11 @@ Tensor Tensor::mean(int64_t dim, bool keepdim) const {
 
 namespace {
 
-// y[o, i] = x[o, idx[o, i], i]  =>  dx[o, idx[o, i], i] = g[o, i], zero elsewhere
-struct MaxBackward0 : Node {
-  MaxBackward0(Shape in, int64_t dim) : in_(std::move(in)), dim_(dim) {}
-  std::string name() const override { return "MaxBackward0"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    Tensor idx = saved(0);
-    Tensor dx = zeros(in_, g.dtype());
-    Split p = split_at(in_, dim_);
-    const int64_t* ix = idx.data_ptr<int64_t>();
-    auto scatter = [&](const auto* gp, auto* dp) {
-      for (int64_t o = 0; o < p.outer; ++o)
-        for (int64_t i = 0; i < p.inner; ++i)
-          dp[(o * p.n + ix[o * p.inner + i]) * p.inner + i] = gp[o * p.inner + i];
-    };
-    if (g.dtype() == DType::Float32) scatter(g.data_ptr<float>(), dx.data_ptr<float>());
-    else scatter(g.data_ptr<double>(), dx.data_ptr<double>());
-    return {dx};
-  }
-  Shape in_;
-  int64_t dim_;
-};
-
 // values and indices of the max along dim (first occurrence wins ties; NaN wins over numbers).
 std::tuple<Tensor, Tensor> max_forward(const Tensor& x, int64_t dim, bool keepdim, const char* op) {
   require_defined(x, op);
   dim = wrap_dim(dim, x.dim(), op);
-  Split p = x.dim() == 0 ? Split{} : split_at(x.sizes(), dim);
+  DimSplit p = x.dim() == 0 ? DimSplit{} : split_at(x.sizes(), dim);
   if (p.n == 0) {
     throw std::invalid_argument(std::string(op) + ": cannot reduce over dimension " +
                                 std::to_string(dim) + " of size 0 (shape " + shape_str(x.sizes()) +
@@ -160,27 +116,45 @@ std::tuple<Tensor, Tensor> max_forward(const Tensor& x, int64_t dim, bool keepdi
 
 std::tuple<Tensor, Tensor> Tensor::max(int64_t dim, bool keepdim) const {
   auto [values, indices] = max_forward(*this, dim, keepdim, "max");
-  if (any_requires_grad({this})) {
-    int64_t d = this->dim() == 0 ? 0 : wrap_dim(dim, this->dim(), "max");
-    Tensor idx_kept = indices.detach();
-    if (!keepdim && this->dim() > 0) {
-      Shape kept = sizes();
-      kept[d] = 1;
-      idx_kept.impl()->shape = kept;
-    }
-    auto node = std::make_shared<MaxBackward0>(sizes(), d);
-    node->save({idx_kept});
-    attach_node(values, node, {*this});
+  if (!any_requires_grad({this})) return {values, indices};
+  int64_t d = this->dim() == 0 ? 0 : wrap_dim(dim, this->dim(), "max");
+  Tensor idx_kept = indices.detach();
+  if (!keepdim && this->dim() > 0) {
+    Shape kept = sizes();
+    kept[d] = 1;
+    idx_kept.impl()->shape = kept;
   }
+
+  // y[o, i] = x[o, idx[o, i], i]  =>  dx[o, idx[o, i], i] = g[o, i], zero elsewhere      saved: idx
+  Shape in = sizes();
+  record_op(values, {*this}, "MaxBackward0", {idx_kept}, [in, d](const Node& node, const Tensor& g) -> Grads {
+    Tensor idx = node.saved(0);
+    Tensor dx = zeros(in, g.dtype());
+    DimSplit p = split_at(in, d);
+    const int64_t* ix = idx.data_ptr<int64_t>();
+    auto scatter = [&](const auto* gp, auto* dp) {
+      for (int64_t o = 0; o < p.outer; ++o)
+        for (int64_t i = 0; i < p.inner; ++i)
+          dp[(o * p.n + ix[o * p.inner + i]) * p.inner + i] = gp[o * p.inner + i];
+    };
+    if (g.dtype() == DType::Float32) scatter(g.data_ptr<float>(), dx.data_ptr<float>());
+    else scatter(g.data_ptr<double>(), dx.data_ptr<double>());
+    return {dx};
+  });
   return {values, indices};
 }
 
-namespace {
-// y = max over all x  =>  dx = g / k at each of the k elements equal to y (torch's even split)
-struct MaxBackward1 : Node {
-  std::string name() const override { return "MaxBackward1"; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    Tensor x = saved(0), y = saved(1);
+Tensor Tensor::max() const {
+  require_defined(*this, "max");
+  if (numel() == 0) {
+    throw std::invalid_argument("max: the tensor of shape " + shape_str(sizes()) +
+                                " is empty; the maximum of nothing is undefined");
+  }
+  Tensor values = std::get<0>(max_forward(detach().reshape({numel()}), 0, false, "max"));
+
+  // y = max over all x  =>  dx = g / k at each of the k elements equal to y (torch's even split)      saved: x, y
+  return record_op(values, {*this}, "MaxBackward1", {*this, values}, [](const Node& node, const Tensor& g) -> Grads {
+    Tensor x = node.saved(0), y = node.saved(1);
     Tensor dx = zeros_like(x);
     auto spread = [&](const auto* xp, const auto* yp, const auto* gp, auto* dp) {
       int64_t n = x.numel(), k = 0;
@@ -191,23 +165,7 @@ struct MaxBackward1 : Node {
     if (x.dtype() == DType::Float32) spread(x.data_ptr<float>(), y.data_ptr<float>(), g.data_ptr<float>(), dx.data_ptr<float>());
     else spread(x.data_ptr<double>(), y.data_ptr<double>(), g.data_ptr<double>(), dx.data_ptr<double>());
     return {dx};
-  }
-};
-}  // namespace
-
-Tensor Tensor::max() const {
-  require_defined(*this, "max");
-  if (numel() == 0) {
-    throw std::invalid_argument("max: the tensor of shape " + shape_str(sizes()) +
-                                " is empty; the maximum of nothing is undefined");
-  }
-  Tensor values = std::get<0>(max_forward(detach().reshape({numel()}), 0, false, "max"));
-  if (any_requires_grad({this})) {
-    auto node = std::make_shared<MaxBackward1>();
-    node->save({*this, values});
-    attach_node(values, node, {*this});
-  }
-  return values;
+  });
 }
 
 Tensor Tensor::argmax(int64_t dim, bool keepdim) const {

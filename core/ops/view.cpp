@@ -3,14 +3,15 @@
 // materialise a copy, since every minigrad tensor is contiguous.
 // Legend: a view changes only the shape, so its gradient is the incoming
 // gradient reshaped back:  y = x.view(s)  =>  dx = g.view(x.shape).
-// Not here: ops that compute new values (elementwise.cpp, reduce.cpp).
+// Not here: ops that compute new values (elementwise.cpp, reduce.cpp); transpose's copy loop
+// (core/kernels/copy.h).
 #include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "core/autograd.h"
-#include "core/kernels/parallel.h"
+#include "core/kernels/copy.h"
 
 namespace minigrad {
 
@@ -23,22 +24,12 @@ Tensor alias_with_shape(const Tensor& x, const Shape& shape) {
   return y;
 }
 
-// The gradient of every view: reshape g back to the input's shape.
-struct ViewBackward : Node {
-  ViewBackward(std::string name, Shape input_shape)
-      : name_(std::move(name)), input_shape_(std::move(input_shape)) {}
-  std::string name() const override { return name_; }
-  std::vector<Tensor> backward(const Tensor& g) override {
-    return {alias_with_shape(g, input_shape_)};
-  }
-  std::string name_;
-  Shape input_shape_;
-};
-
+// Every view records this backward: y = x.view(s)  =>  dx = g.view(x.shape)
 Tensor view_as(const Tensor& x, const Shape& shape, const char* grad_fn_name) {
   Tensor y = alias_with_shape(x, shape);
-  if (any_requires_grad({&x})) attach_node(y, std::make_shared<ViewBackward>(grad_fn_name, x.sizes()), {x});
-  return y;
+  return record_op(y, {x}, grad_fn_name, {}, [](const Node& node, const Tensor& g) -> Grads {
+    return {alias_with_shape(g, node.input_shapes[0])};
+  });
 }
 
 // Resolves one -1 in `shape` and checks the element count, as torch's view does.
@@ -152,35 +143,21 @@ Tensor transpose_copy(const Tensor& x, int64_t d0, int64_t d1) {
   for (int64_t d = 0; d < d0; ++d) A *= s[d];
   for (int64_t d = d0 + 1; d < d1; ++d) B *= s[d];
   for (int64_t d = d1 + 1; d < x.dim(); ++d) C *= s[d];
-  auto run = [&](const auto* src, auto* dst) {
-    kernels::parallel_for(A * n1, B * n0 * C, [&](int64_t lo, int64_t hi) {
-      for (int64_t aj = lo; aj < hi; ++aj) {
-        int64_t a = aj / n1, j = aj % n1;
-        for (int64_t b = 0; b < B; ++b)
-          for (int64_t i = 0; i < n0; ++i) {
-            const auto* in = src + (((a * n0 + i) * B + b) * n1 + j) * C;
-            auto* o = dst + (((a * n1 + j) * B + b) * n0 + i) * C;
-            for (int64_t c = 0; c < C; ++c) o[c] = in[c];
-          }
-      }
-    });
-  };
   switch (x.dtype()) {
-    case DType::Float32: run(x.data_ptr<float>(), y.data_ptr<float>()); break;
-    case DType::Float64: run(x.data_ptr<double>(), y.data_ptr<double>()); break;
-    case DType::Int64: run(x.data_ptr<int64_t>(), y.data_ptr<int64_t>()); break;
+    case DType::Float32: kernels::swap_dims(x.data_ptr<float>(), y.data_ptr<float>(), A, n0, B, n1, C); break;
+    case DType::Float64: kernels::swap_dims(x.data_ptr<double>(), y.data_ptr<double>(), A, n0, B, n1, C); break;
+    case DType::Int64: kernels::swap_dims(x.data_ptr<int64_t>(), y.data_ptr<int64_t>(), A, n0, B, n1, C); break;
   }
   return y;
 }
 
 // y = x^T over (d0, d1)  =>  dx = g^T over the same dims
-struct TransposeBackward : Node {
-  TransposeBackward(std::string name, int64_t d0, int64_t d1) : name_(std::move(name)), d0(d0), d1(d1) {}
-  std::string name() const override { return name_; }
-  std::vector<Tensor> backward(const Tensor& g) override { return {transpose_copy(g, d0, d1)}; }
-  std::string name_;
-  int64_t d0, d1;
-};
+Tensor transpose_op(const Tensor& x, int64_t d0, int64_t d1, const char* name) {
+  Tensor y = transpose_copy(x, d0, d1);
+  return record_op(y, {x}, name, {}, [d0, d1](const Node&, const Tensor& g) -> Grads {
+    return {transpose_copy(g, d0, d1)};
+  });
+}
 
 }  // namespace
 
@@ -189,9 +166,7 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   int64_t nd = std::max<int64_t>(dim(), 1);
   int64_t d0 = wrap_dim(dim0, nd, "transpose"), d1 = wrap_dim(dim1, nd, "transpose");
   if (dim() == 0) return view_as(*this, {}, "TransposeBackward0");
-  Tensor y = transpose_copy(*this, d0, d1);
-  if (any_requires_grad({this})) attach_node(y, std::make_shared<TransposeBackward>("TransposeBackward0", d0, d1), {*this});
-  return y;
+  return transpose_op(*this, d0, d1, "TransposeBackward0");
 }
 
 Tensor Tensor::t() const {
@@ -202,9 +177,7 @@ Tensor Tensor::t() const {
                                 "); use transpose(dim0, dim1)");
   }
   if (dim() < 2) return view_as(*this, sizes(), "TBackward0");
-  Tensor y = transpose_copy(*this, 0, 1);
-  if (any_requires_grad({this})) attach_node(y, std::make_shared<TransposeBackward>("TBackward0", 0, 1), {*this});
-  return y;
+  return transpose_op(*this, 0, 1, "TBackward0");
 }
 
 Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) { return a.transpose(d0, d1); }

@@ -1,0 +1,25 @@
+// The matrix products the linear and matmul ops (and their backwards) are written
+// in, named by which operand is read transposed, as BLAS names them (n: as stored,
+// t: transposed), so a backward reads as its formula: dx = mm_nn(g, w), dw = mm_tn(g, x).
+// No transpose is ever materialised: the flag goes to kernels::gemm.
+// Not recorded by autograd (building blocks, like sum_to); not the gemm itself (core/kernels/gemm.cpp).
+#pragma once
+
+#include "core/tensor.h"
+
+namespace minigrad {
+
+// Float32 or float64, one dtype, shapes already checked by the calling op. A (*, K)
+// operand is read as a matrix (rows, K), its leading dims flattened into rows; an
+// empty sum (K == 0) gives zeros.
+Tensor mm_nn(const Tensor& a, const Tensor& b);  // a b:    a (*, K), b (K, N)  -> (*, N)
+Tensor mm_nt(const Tensor& a, const Tensor& b);  // a b^T:  a (*, K), b (N, K)  -> (*, N)
+Tensor mm_tn(const Tensor& a, const Tensor& b);  // a^T b:  a (*, M), b (*, N)  -> (M, N), summed over every row
+
+// The same one matrix per batch index: a (*a, ., .), b (*b, ., .) whose batch dims
+// broadcast to (*); the result is (*, M, N).
+Tensor bmm_nn(const Tensor& a, const Tensor& b);  // a (*a, M, K), b (*b, K, N)
+Tensor bmm_nt(const Tensor& a, const Tensor& b);  // a (*a, M, K), b (*b, N, K)
+Tensor bmm_tn(const Tensor& a, const Tensor& b);  // a (*a, K, M), b (*b, K, N)
+
+}  // namespace minigrad
