@@ -40,12 +40,8 @@ GPT2Tokenizer train_bpe(const std::string& text, int64_t vocab_size, const Merge
     words.push_back(std::move(ids));
     counts.push_back(count);
   }
-  std::vector<std::string> tokens(256);  // id -> bytes, growing as merges are learned
-  std::unordered_map<std::string, int64_t> id_of;
-  for (int64_t id = 0; id < 256; ++id) {
-    tokens[id] = std::string(1, static_cast<char>(alphabet.byte_of_id[id]));
-    id_of[tokens[id]] = id;
-  }
+  std::vector<std::string> tokens;  // id -> bytes, growing as merges are learned
+  for (int64_t id = 0; id < 256; ++id) tokens.emplace_back(1, static_cast<char>(alphabet.byte_of_id[id]));
 
   std::vector<GPT2Tokenizer::Merge> merges;
   while (static_cast<int64_t>(tokens.size()) < vocab_size - 1) {
@@ -61,17 +57,13 @@ GPT2Tokenizer train_bpe(const std::string& text, int64_t vocab_size, const Merge
       if (entry.second > best.second || (entry.second == best.second && entry.first < best.first)) best = entry;
     int64_t left = static_cast<int64_t>(best.first >> 32), right = static_cast<int64_t>(best.first & 0xFFFFFFFFu);
 
-    std::string merged = tokens[left] + tokens[right];
-    int64_t new_id;
-    if (auto it = id_of.find(merged); it != id_of.end()) {
-      new_id = it->second;  // the same bytes were already built another way
-    } else {
-      new_id = static_cast<int64_t>(tokens.size());
-      merges.emplace_back(tokens[left], tokens[right]);
-      tokens.push_back(merged);
-      id_of[merged] = new_id;
-      if (on_merge) on_merge(static_cast<int64_t>(merges.size()) - 1, merges.back(), best.second);
-    }
+    // The new token's bytes are never already a token: merges act the same way on the same
+    // bytes wherever they stand between token boundaries, so no two merges build the same
+    // string (GPT2Tokenizer's constructor checks this).
+    const int64_t new_id = static_cast<int64_t>(tokens.size());
+    merges.emplace_back(tokens[left], tokens[right]);
+    tokens.push_back(tokens[left] + tokens[right]);
+    if (on_merge) on_merge(static_cast<int64_t>(merges.size()) - 1, merges.back(), best.second);
     // Replace the pair in every piece, left to right, without overlaps.
     for (auto& word : words) {
       size_t out = 0;

@@ -27,9 +27,6 @@ using MergeCallback = std::function<void(int64_t index, const GPT2Tokenizer::Mer
 //      Ties: the pair with the smaller left id wins, then the smaller right id. Ids follow
 //      learning order (bytes first, in GPT-2's byte order: '!' = 0, 'a' = 64, space = 220).
 //   4. Repeat 3.
-// If the chosen pair's bytes are already a token (built from other halves, e.g. "a"+"bc"
-// after "ab"+"c"), the pieces use that token and no merge is added: encode() looks tokens
-// up by their bytes, so it would merge them the same way.
 GPT2Tokenizer train_bpe(const std::string& text, int64_t vocab_size, const MergeCallback& on_merge = {});
 
 }  // namespace minigrad::llm

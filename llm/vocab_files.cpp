@@ -128,7 +128,7 @@ class EncoderJsonReader {
           append_utf8(out, cp);
           break;
         }
-        default: fail(pos_ - 1, "an unknown escape in a string");
+        default: fail(pos_ - 2, "an unknown escape in a string");
       }
     }
   }
@@ -215,9 +215,10 @@ GPT2Tokenizer GPT2Tokenizer::from_files(const std::string& encoder_json_path, co
   std::vector<std::string> special_texts;
   for (const auto& [id, e] : specials) {
     if (id != n_ordinary + static_cast<int64_t>(special_texts.size()))
-      reader.fail(e->offset, "special token \"" + e->key + "\" has id " + std::to_string(id) + ", expected " +
-                                 std::to_string(n_ordinary + static_cast<int64_t>(special_texts.size())) +
-                                 " (ids must follow the merges without gaps)");
+      reader.fail(e->offset, "\"" + e->key + "\" has id " + std::to_string(id) + ", past the " +
+                                 std::to_string(n_ordinary) + " ids of bytes and merges, so it is a special token; "
+                                 "expected id " + std::to_string(n_ordinary + static_cast<int64_t>(special_texts.size())) +
+                                 " (special tokens follow the merges without gaps)");
     special_texts.push_back(e->key);
   }
   GPT2Tokenizer tokenizer(std::move(merges), std::move(special_texts), source);

@@ -1,0 +1,124 @@
+// GPT2Tokenizer::from_files and save: OpenAI's files written back byte for byte, and a clear
+// error (the path and the fetch script, or the line) for every way the files can be wrong.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "llm/tokenizer.h"
+#include "tests/llm/gpt2_vocab.h"
+#include "tests/testing.h"
+
+namespace minigrad {
+namespace {
+
+using llm::GPT2Tokenizer;
+using testing::gpt2_vocab_file;
+using testing::throws_with;
+namespace fs = std::filesystem;
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+void write(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+// A scratch folder per test, removed afterwards.
+class VocabFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("minigrad_vocab_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // A tiny valid pair: merges a+b (256) and ab+c (257), then <|endoftext|> (258). The JSON
+  // gets one entry per line so that line numbers are easy to state: id k is on line k + 1.
+  void write_tiny(const std::string& json_edit_from = "", const std::string& json_edit_to = "") {
+    GPT2Tokenizer(std::vector<GPT2Tokenizer::Merge>{{"a", "b"}, {"ab", "c"}}).save(path("encoder.json"), path("vocab.bpe"));
+    std::string json = read(path("encoder.json"));
+    for (size_t at = 0; (at = json.find(", \"", at)) != std::string::npos;) json.replace(at, 2, ",\n");
+    if (!json_edit_from.empty()) {
+      size_t at = json.find(json_edit_from);
+      ASSERT_NE(at, std::string::npos) << json_edit_from;
+      json.replace(at, json_edit_from.size(), json_edit_to);
+    }
+    write(path("encoder.json"), json);
+  }
+  GPT2Tokenizer load() const { return GPT2Tokenizer::from_files(path("encoder.json"), path("vocab.bpe")); }
+
+  fs::path dir_;
+};
+
+TEST_F(VocabFiles, SavesOpenAIsFilesByteForByte) {
+  testing::gpt2_tokenizer().save(path("encoder.json"), path("vocab.bpe"));
+  EXPECT_TRUE(read(path("encoder.json")) == read(gpt2_vocab_file("encoder.json")));
+  EXPECT_TRUE(read(path("vocab.bpe")) == read(gpt2_vocab_file("vocab.bpe")));
+}
+
+TEST_F(VocabFiles, ReadsWhatItWrites) {
+  write_tiny();
+  GPT2Tokenizer tok = load();
+  EXPECT_EQ(tok.n_vocab(), 259);
+  EXPECT_EQ(tok.encode("abc ab"), (std::vector<int64_t>{257, 220, 256}));
+  EXPECT_EQ(tok.encode("<|endoftext|>", {"<|endoftext|>"}), (std::vector<int64_t>{258}));
+}
+
+TEST_F(VocabFiles, MissingFileNamesThePathAndTheFetchScript) {
+  write_tiny();
+  EXPECT_TRUE(throws_with<std::runtime_error>(
+      [&] { GPT2Tokenizer::from_files(path("nope.json"), path("vocab.bpe")); },
+      {"encoder.json", path("nope.json"), "tools/fetch_gpt2_vocab.sh"}));
+  EXPECT_TRUE(throws_with<std::runtime_error>(
+      [&] { GPT2Tokenizer::from_files(path("encoder.json"), path("nope.bpe")); },
+      {"vocab.bpe", path("nope.bpe"), "tools/fetch_gpt2_vocab.sh"}));
+}
+
+TEST_F(VocabFiles, MalformedEncoderJsonNamesTheLine) {
+  // Entry k sits on line k + 1; "ab" (id 256) is on line 257, column 1.
+  write_tiny("\"ab\": 256", "\"ab\" 256");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {path("encoder.json"), "line 257", "expected ':'"}));
+  write_tiny("\"ab\": 256", "\"ab\": 999");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257, column 1", "\"ab\" has id 999", "expected id 259"}));
+  write_tiny("\"ab\": 256", "\"ba\": 256");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257", "never makes that token"}));
+  write_tiny("\"ab\": 256", "\"a\\qb\": 256");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257, column 3", "unknown escape"}));
+  write_tiny("\"ab\": 256", "\"a b\": 256");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257", "outside GPT-2's byte alphabet"}));
+  write_tiny("\"ab\": 256", "\"ab\": \"256\"");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257", "expected a token id"}));
+  write_tiny("\"<|endoftext|>\": 258}", "\"<|endoftext|>\": 259}");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 259", "has id 259", "special token", "expected id 258"}));
+  write_tiny("\"ab\": 256,\n", "");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"no entry for id 256", "\"ab\""}));
+  write_tiny("\"ab\": 256", "\"!\": 256");  // a second "!" (id 0 is its own)
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257", "\"!\" has id 256", "token 0"}));
+  write_tiny("258}", "258");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 259", "',' or the closing }"}));
+  write_tiny("258}", "258} x");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 259", "after the closing }"}));
+}
+
+TEST_F(VocabFiles, MalformedVocabBpeNamesTheLine) {
+  write_tiny();
+  write(path("vocab.bpe"), "#version: 0.2\na b\nab c d\n");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {path("vocab.bpe"), "line 3", "two tokens", "ab c d"}));
+  write(path("vocab.bpe"), "#version: 0.2\na\tb\n");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 2", "byte alphabet"}));
+  write(path("vocab.bpe"), "#version: 0.2\nab c\na b\n");  // "ab" is used before it is made
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { load(); }, {path("vocab.bpe"), "line 2", "\"ab\" is not a token yet"}));
+  write(path("vocab.bpe"), "#version: 0.2\na b\n\nab c\n");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 3", "two tokens"}));
+}
+
+}  // namespace
+}  // namespace minigrad
