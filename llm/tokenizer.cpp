@@ -3,6 +3,7 @@
 // lives in pretokenize.cpp.
 #include "llm/tokenizer.h"
 
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 

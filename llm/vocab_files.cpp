@@ -1,7 +1,9 @@
 // GPT2Tokenizer::from_files and save: OpenAI's two vocabulary files. encoder.json maps
 // each token (written in GPT-2's byte alphabet) to its id; vocab.bpe lists the merges in
 // the order they were learned. Only this flat layout is read: not a general JSON parser.
+#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -86,10 +88,9 @@ class EncoderJsonReader {
     if (pos_ + 4 > s_.size()) fail(pos_, "\\u needs four hex digits");
     unsigned v = 0;
     for (int i = 0; i < 4; ++i) {
-      char c = s_[pos_++];
-      int d = std::isxdigit(static_cast<unsigned char>(c)) ? std::stoi(std::string(1, c), nullptr, 16) : -1;
-      if (d < 0) fail(pos_ - 1, "\\u needs four hex digits");
-      v = v * 16 + static_cast<unsigned>(d);
+      char c = static_cast<char>(std::tolower(static_cast<unsigned char>(s_[pos_++])));
+      if (!std::isxdigit(static_cast<unsigned char>(c))) fail(pos_ - 1, "\\u needs four hex digits");
+      v = v * 16 + static_cast<unsigned>(c <= '9' ? c - '0' : c - 'a' + 10);
     }
     return v;
   }

@@ -72,6 +72,15 @@ TEST_F(VocabFiles, ReadsWhatItWrites) {
   EXPECT_EQ(tok.encode("<|endoftext|>", {"<|endoftext|>"}), (std::vector<int64_t>{258}));
 }
 
+TEST_F(VocabFiles, SpecialTokensBeyondAsciiSurviveAsJsonEscapes) {
+  // json.dumps writes U+1F642 as the UTF-16 pair \ud83d\ude42, and "é" as \u00e9.
+  GPT2Tokenizer(std::vector<GPT2Tokenizer::Merge>{}, {"<|\U0001F642|>", "<|\u00e9|>"})
+      .save(path("encoder.json"), path("vocab.bpe"));
+  std::string json = read(path("encoder.json"));
+  EXPECT_NE(json.find("\"<|\\ud83d\\ude42|>\": 256, \"<|\\u00e9|>\": 257}"), std::string::npos) << json;
+  EXPECT_EQ(load().special_tokens(), (std::map<std::string, int64_t>{{"<|\U0001F642|>", 256}, {"<|\u00e9|>", 257}}));
+}
+
 TEST_F(VocabFiles, MissingFileNamesThePathAndTheFetchScript) {
   write_tiny();
   EXPECT_TRUE(throws_with<std::runtime_error>(
@@ -92,6 +101,10 @@ TEST_F(VocabFiles, MalformedEncoderJsonNamesTheLine) {
   EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257", "never makes that token"}));
   write_tiny("\"ab\": 256", "\"a\\qb\": 256");
   EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257, column 3", "unknown escape"}));
+  write_tiny("\"ab\": 256", "\"\\u00zz\": 256");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257, column 6", "four hex digits"}));
+  write_tiny("\"ab\": 256", "\"\\ud83d\": 256");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257", "lone UTF-16 surrogate"}));
   write_tiny("\"ab\": 256", "\"a b\": 256");
   EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257", "outside GPT-2's byte alphabet"}));
   write_tiny("\"ab\": 256", "\"ab\": \"256\"");
