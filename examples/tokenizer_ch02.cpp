@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
 
   try {
     // Section 2.5: byte pair encoding with GPT-2's vocabulary.
+    // [snippet bpe]
     GPT2Tokenizer tokenizer = GPT2Tokenizer::from_files(cfg.vocab_dir + "/encoder.json", cfg.vocab_dir + "/vocab.bpe");
     std::string text = "Hello, do you like tea? <|endoftext|> In the sunlit terraces of the palace.";
     std::vector<int64_t> integers = tokenizer.encode(text, {"<|endoftext|>"});
@@ -91,11 +92,13 @@ int main(int argc, char** argv) {
     std::cout << join(unknown) << "\n";
     for (int64_t id : unknown) std::cout << id << " -> " << shown(tokenizer.decode({id})) << "\n";
     std::cout << "vocabulary size: " << tokenizer.n_vocab() << "\n\n";
+    // [end bpe]
 
     // Section 2.6: input/target pairs with a sliding window of 4 tokens.
     std::vector<int64_t> enc_text = tokenizer.encode(raw_text);
     std::cout << cfg.text_file << ": " << raw_text.size() << " bytes, " << enc_text.size() << " tokens\n";
     if (enc_text.size() < 55) usage_error("the text needs at least 55 tokens for the sliding-window cells");
+    // [snippet windows]
     std::vector<int64_t> enc_sample(enc_text.begin() + 50, enc_text.end());
     const size_t context_size = 4;
     std::vector<int64_t> x(enc_sample.begin(), enc_sample.begin() + context_size);
@@ -109,10 +112,12 @@ int main(int argc, char** argv) {
       std::vector<int64_t> context(enc_sample.begin(), enc_sample.begin() + static_cast<std::ptrdiff_t>(i));
       std::cout << tokenizer.decode(context) << " ----> " << tokenizer.decode({enc_sample[i]}) << "\n";
     }
+    // [end windows]
 
     // From scratch: learn merges on the same text and watch the first ones appear.
     if (cfg.train > 0) {
       std::cout << "\ntraining " << cfg.train << " merges on " << cfg.text_file << "\n";
+      // [snippet train]
       const int64_t shown_merges = 20;
       GPT2Tokenizer trained = minigrad::llm::train_bpe(
           raw_text, 257 + cfg.train, [&](int64_t index, const GPT2Tokenizer::Merge& m, int64_t count) {
@@ -122,6 +127,7 @@ int main(int argc, char** argv) {
           });
       int64_t learned = static_cast<int64_t>(trained.merges().size());
       if (learned > shown_merges) std::cout << "... " << learned - shown_merges << " more\n";
+      // [end train]
       std::cout << "learned " << learned << " merges; the text is " << trained.encode(raw_text).size()
                 << " tokens with them (GPT-2's 50,000 merges: " << enc_text.size() << ")\n";
     }
