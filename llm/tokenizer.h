@@ -23,6 +23,7 @@ namespace minigrad::llm {
 //   after the merges        special tokens such as <|endoftext|> (GPT-2: 50256)
 // An ordinary token's id is also its merge rank: the lower the id, the earlier BPE
 // learned it and the sooner encode() merges it.
+// encode and decode only read the tokenizer: several threads may share one.
 class GPT2Tokenizer {
  public:
   using Merge = std::pair<std::string, std::string>;  // raw bytes of the left and right token
