@@ -22,6 +22,14 @@ size_t find_invalid_utf8(std::string_view text) {
   return std::string_view::npos;
 }
 
+std::string gpt2_pattern_for_pcre2() {
+  const std::string ws =  // Unicode 14's White_Space property, as a character-class body
+      R"(\t\n\x{0B}\f\r\x{20}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000})";
+  // kGpt2Pattern with [^\s\p{L}\p{N}] -> [^ws\p{L}\p{N}], \s -> [ws], (?!\S) -> (?![^ws]).
+  return R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^)" + ws + R"(\p{L}\p{N}]+|[)" + ws + R"(]+(?![^)" + ws +
+         R"(])|[)" + ws + "]+";
+}
+
 struct Pretokenizer::Compiled {
   pcre2_code* code = nullptr;
   ~Compiled() { pcre2_code_free(code); }
@@ -31,8 +39,8 @@ Pretokenizer::Pretokenizer(const std::string& pattern) {
   auto compiled = std::make_shared<Compiled>();
   int error = 0;
   PCRE2_SIZE error_offset = 0;
-  // UTF: match characters, not bytes. UCP: \s, \d, \w use Unicode properties, as the
-  // Unicode-aware regex engines tiktoken runs on do (so U+3000 ideographic space is \s).
+  // UTF: match characters, not bytes. UCP: \s, \d, \w use Unicode properties (so U+3000
+  // ideographic space is \s) for patterns that use them, such as kGpt2Pattern itself.
   compiled->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.c_str()), pattern.size(),
                                  PCRE2_UTF | PCRE2_UCP, &error, &error_offset, nullptr);
   if (compiled->code == nullptr) {

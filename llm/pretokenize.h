@@ -22,13 +22,18 @@ namespace minigrad::llm {
 inline constexpr const char* kGpt2Pattern =
     R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 
+// kGpt2Pattern as PCRE2 must be given it to agree with tiktoken: \s and \S spelled out
+// with Unicode's White_Space characters, which tiktoken's regex engine uses. PCRE2's own
+// \s also matches U+180E (Mongolian vowel separator), dropped from White_Space in Unicode 6.3.
+std::string gpt2_pattern_for_pcre2();
+
 // The byte offset of the first byte of `text` that is not valid UTF-8, or npos.
 size_t find_invalid_utf8(std::string_view text);
 
 class Pretokenizer {
  public:
-  // Compiles `pattern` in PCRE2's UTF mode with Unicode properties for \s (UCP).
-  explicit Pretokenizer(const std::string& pattern = kGpt2Pattern);
+  // Compiles `pattern` in PCRE2's UTF mode with Unicode properties (UCP).
+  explicit Pretokenizer(const std::string& pattern = gpt2_pattern_for_pcre2());
   // Appends the pieces of `text`, in order, to `pieces` (views into `text`). Every byte
   // of `text` lands in exactly one piece. `text` must be valid UTF-8 (checked by callers).
   void split(std::string_view text, std::vector<std::string_view>& pieces) const;

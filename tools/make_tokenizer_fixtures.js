@@ -42,6 +42,8 @@ const cases = [
   "a  b", "a   b", "a    b", "  leading", "    four leading", "trailing ", "trailing   ", "   ", " ", "",
   " \n ", "a \n b", "x \t y", "end\n", "end \n", "  \n  x", "word\u00a0nbsp", "ideo\u3000space", "a\u2028b",
   "a\u0085!!", "a\ufeff!!", "zero\u200bwidth", "a\u000b\u000cb", "\u2003em\u2003space",
+  // U+180E is no longer White_Space (Unicode 6.3) but PCRE2's \s still matches it.
+  "x\u180ex \u180e\u180e1\u180e \u180e's\u180e", "a\u180e b", "\u180e\u180e",
   // Punctuation and symbol runs.
   "...", "!!!???", "---", "==>", "(){}[]", "a.b,c;d:e", "\"quoted\"", "'single'", "<div class=\"x\">hi</div>",
   "https://example.com/path?q=1&r=2#frag", "user@example.com", "C:\\Windows\\System32", "#include <vector>",

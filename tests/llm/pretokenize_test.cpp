@@ -54,6 +54,16 @@ TEST(Pretokenizer, UnicodeSpacesAreWhitespace) {
   EXPECT_EQ(split("a\u00a0b"), (Pieces{"a", "\u00a0", "b"}));
 }
 
+TEST(Pretokenizer, MongolianVowelSeparatorIsNotWhitespace) {
+  // U+180E left Unicode's White_Space in 6.3, so tiktoken groups it with punctuation;
+  // PCRE2's \s still matches it, hence the spelled-out pattern (gpt2_pattern_for_pcre2).
+  EXPECT_EQ(split("x\u180e!"), (Pieces{"x", "\u180e!"}));
+  llm::Pretokenizer literal(llm::kGpt2Pattern);
+  std::vector<std::string_view> pieces;
+  literal.split("x\u180e!", pieces);
+  EXPECT_EQ(Pieces(pieces.begin(), pieces.end()), (Pieces{"x", "\u180e", "!"}));
+}
+
 TEST(Pretokenizer, FindsTheFirstInvalidUtf8Byte) {
   EXPECT_EQ(llm::find_invalid_utf8("plain ascii, é, 中, 👍"), std::string::npos);
   EXPECT_EQ(llm::find_invalid_utf8("\xc0\x80"), 0u);                // overlong NUL

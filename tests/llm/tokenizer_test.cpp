@@ -127,6 +127,55 @@ TEST(GPT2Tokenizer, EqualsTiktokenOnTheWholeGpl3Text) {
   EXPECT_EQ(gpt2_tokenizer().decode(ids), text.str());
 }
 
+// Every code point, each in a short sample, against tiktoken (tests/fixtures/tokenizer_sweep.txt,
+// from tools/make_tokenizer_sweep.js): the ids are hashed per block of 4096 code points.
+// The fixture's SKIP ranges are code points Unicode assigned after PCRE2 10.42's Unicode 14.
+TEST(GPT2Tokenizer, EqualsTiktokenOnEveryCodePoint) {
+  const GPT2Tokenizer& tok = gpt2_tokenizer();
+  std::ifstream in(std::string(MINIGRAD_FIXTURE_DIR) + "/tokenizer_sweep.txt");
+  ASSERT_TRUE(in);
+  std::vector<std::pair<char32_t, char32_t>> skip;
+  int blocks = 0;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string kind;
+    fields >> kind;
+    if (kind == "SKIP") {
+      std::string a, b;
+      fields >> a >> b;
+      skip.emplace_back(std::stoul(a, nullptr, 16), std::stoul(b, nullptr, 16));
+      continue;
+    }
+    if (kind != "B") continue;
+    std::string first_hex, want_hash;
+    int want_n = 0;
+    fields >> first_hex >> want_n >> want_hash;
+    char32_t first = static_cast<char32_t>(std::stoul(first_hex, nullptr, 16));
+    uint32_t hash = 2166136261u;
+    auto mix = [&hash](uint32_t v) {  // FNV-1a over the 4 little-endian bytes of v
+      for (int i = 0; i < 4; ++i) hash = (hash ^ ((v >> (8 * i)) & 0xFF)) * 16777619u;
+    };
+    int n = 0;
+    for (char32_t cp = first; cp < first + 0x1000; ++cp) {
+      if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+      bool skipped = false;
+      for (const auto& [a, b] : skip) skipped = skipped || (cp >= a && cp <= b);
+      if (skipped) continue;
+      std::string c;
+      llm::append_utf8(c, cp);
+      for (int64_t id : tok.encode("x" + c + "x " + c + c + "1" + c + " " + c + "'s" + c)) mix(static_cast<uint32_t>(id));
+      mix(0xFFFFFFFFu);
+      ++n;
+    }
+    char have_hash[16];
+    std::snprintf(have_hash, sizeof have_hash, "%x", hash);
+    EXPECT_EQ(n, want_n) << "block U+" << first_hex;
+    EXPECT_EQ(have_hash, want_hash) << "the ids differ from tiktoken's for a code point in U+" << first_hex << " + 4096";
+    ++blocks;
+  }
+  EXPECT_EQ(blocks, 0x110000 / 0x1000);
+}
+
 TEST(GPT2Tokenizer, MergesTheLowestRankedPairFirst) {
   // Toy vocabulary: merge 0 " "+"l" (id 256), 1 "o"+"w" (257), 2 " l"+"ow" (258), 3 "e"+"r" (259).
   // " lower": [" ","l","o","w","e","r"] -> " l" (256) -> "ow" (257) -> " low" (258) -> "er" (259);
