@@ -92,33 +92,33 @@ TEST_F(VocabFiles, MissingFileNamesThePathAndTheFetchScript) {
 }
 
 TEST_F(VocabFiles, MalformedEncoderJsonNamesTheLine) {
-  // Entry k sits on line k + 1; "ab" (id 256) is on line 257, column 1.
-  write_tiny("\"ab\": 256", "\"ab\" 256");
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {path("encoder.json"), "line 257", "expected ':'"}));
-  write_tiny("\"ab\": 256", "\"ab\": 999");
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257, column 1", "\"ab\" has id 999", "expected id 259"}));
-  write_tiny("\"ab\": 256", "\"ba\": 256");
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257", "never makes that token"}));
-  write_tiny("\"ab\": 256", "\"a\\qb\": 256");
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257, column 3", "unknown escape"}));
-  write_tiny("\"ab\": 256", "\"\\u00zz\": 256");
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257, column 6", "four hex digits"}));
-  write_tiny("\"ab\": 256", "\"\\ud83d\": 256");
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257", "lone UTF-16 surrogate"}));
-  write_tiny("\"ab\": 256", "\"a b\": 256");
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257", "outside GPT-2's byte alphabet"}));
-  write_tiny("\"ab\": 256", "\"ab\": \"256\"");
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257", "expected a token id"}));
-  write_tiny("\"<|endoftext|>\": 258}", "\"<|endoftext|>\": 259}");
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 259", "has id 259", "special token", "expected id 258"}));
-  write_tiny("\"ab\": 256,\n", "");
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"no entry for id 256", "\"ab\""}));
-  write_tiny("\"ab\": 256", "\"!\": 256");  // a second "!" (id 0 is its own)
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 257", "\"!\" has id 256", "token 0"}));
-  write_tiny("258}", "258");
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 259", "',' or the closing }"}));
-  write_tiny("258}", "258} x");
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, {"line 259", "after the closing }"}));
+  // Each case edits the tiny file's text (replacing `from` by `to`) and names what the error
+  // must say. Entry k sits on line k + 1: "ab" (id 256) is on line 257, from column 1.
+  struct Case {
+    const char* from;
+    const char* to;
+    std::vector<std::string> fragments;
+  };
+  const std::vector<Case> cases = {
+      {"\"ab\": 256", "\"ab\" 256", {path("encoder.json"), "line 257", "expected ':'"}},
+      {"\"ab\": 256", "\"ab\": 999", {"line 257, column 1", "\"ab\" has id 999", "expected id 259"}},
+      {"\"ab\": 256", "\"ba\": 256", {"line 257", "never makes that token"}},
+      {"\"ab\": 256", "\"a\\qb\": 256", {"line 257, column 3", "unknown escape"}},
+      {"\"ab\": 256", "\"\\u00zz\": 256", {"line 257, column 6", "four hex digits"}},
+      {"\"ab\": 256", "\"\\ud83d\": 256", {"line 257", "lone UTF-16 surrogate"}},
+      {"\"ab\": 256", "\"a b\": 256", {"line 257", "outside GPT-2's byte alphabet"}},
+      {"\"ab\": 256", "\"ab\": \"256\"", {"line 257", "expected a token id"}},
+      {"\"<|endoftext|>\": 258}", "\"<|endoftext|>\": 259}", {"line 259", "has id 259", "special token", "expected id 258"}},
+      {"\"ab\": 256,\n", "", {"no entry for id 256", "\"ab\""}},
+      {"\"ab\": 256", "\"!\": 256", {"line 257", "\"!\" has id 256", "token 0"}},  // "!" is id 0
+      {"258}", "258", {"line 259", "',' or the closing }"}},
+      {"258}", "258} x", {"line 259", "after the closing }"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.from) + " -> " + c.to);
+    write_tiny(c.from, c.to);
+    EXPECT_TRUE(throws_with<std::runtime_error>([&] { load(); }, c.fragments));
+  }
 }
 
 TEST_F(VocabFiles, MalformedVocabBpeNamesTheLine) {
