@@ -2,8 +2,11 @@
 // Not here: any op's formula (core/ops/).
 #include "core/autograd.h"
 
+#include <atomic>
+#include <cstdlib>
 #include <queue>
 #include <stdexcept>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -162,6 +165,16 @@ Tensor apply_hooks(const std::vector<Hook>& hooks, Tensor g) {
 
 namespace {
 
+// Why steal: the walk holds the only handle on most first gradients, so copying one into
+// .grad would be a wasted pass over memory (a dense embedding gradient is the whole table).
+std::atomic<bool>& steal_on() {
+  static std::atomic<bool> on{[] {
+    const char* v = std::getenv("MINIGRAD_STEAL_GRAD");
+    return v == nullptr || std::string_view(v) != "0";
+  }()};
+  return on;
+}
+
 // Whether `g` may become a leaf's .grad as it is, without a copy (torch steals
 // such gradients too). Only when nothing else can see its bytes: this handle is
 // the only one on the TensorImpl (the user's backward(gradient) tensor, a hook's
@@ -177,10 +190,14 @@ bool can_steal(const Tensor& g) {
 
 }  // namespace
 
+bool grad_stealing_enabled() { return steal_on().load(); }
+void set_grad_stealing_enabled(bool enabled) { steal_on().store(enabled); }
+
 std::vector<Tensor> AccumulateGrad::backward(const Tensor& grad_output) {
-  if (!leaf->grad && leaf->hooks.empty() && can_steal(grad_output)) {
-    // The walk moved its only handle into grad_output; copying it would be a
-    // wasted pass over memory. (The plain path below is the reference.)
+  if (!leaf->grad && leaf->hooks.empty() && steal_on().load(std::memory_order_relaxed) &&
+      can_steal(grad_output)) {
+    // Take the buffer the walk handed over (steal_on says why); the plain path below
+    // is the reference, and MINIGRAD_STEAL_GRAD=0 makes every leaf take it.
     leaf->grad = grad_output.impl_ptr();
     return {};
   }
@@ -191,6 +208,15 @@ std::vector<Tensor> AccumulateGrad::backward(const Tensor& grad_output) {
     Tensor(leaf->grad).add_(g);  // in place, so optimizers holding grad() see it
   }
   return {};
+}
+
+void zero_grad(const std::vector<Tensor>& params, bool set_to_none) {
+  for (const Tensor& p : params) {
+    Tensor g = p.grad();
+    if (!g.defined()) continue;
+    if (set_to_none) p.set_grad(Tensor());
+    else g.zero_();
+  }
 }
 
 // ---- the walk ----

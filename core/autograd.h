@@ -87,6 +87,13 @@ struct AccumulateGrad : Node {
   std::shared_ptr<TensorImpl> leaf;
 };
 
+// Whether AccumulateGrad may take a leaf's first gradient as its .grad when nothing else
+// holds it, instead of copying it (autograd.cpp, can_steal). On unless the environment held
+// MINIGRAD_STEAL_GRAD=0 when it was first asked (read once); off, every first gradient is
+// copied: the plain engine, same values, another buffer.
+bool grad_stealing_enabled();
+void set_grad_stealing_enabled(bool enabled);
+
 // Whether ops record themselves. Thread-local, as in PyTorch.
 struct GradMode {
   static bool is_enabled();
@@ -161,5 +168,11 @@ Edge gradient_edge(const Tensor& t);
 
 // Runs backpropagation from `root` (the engine; see autograd.cpp).
 void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph);
+
+// Clears the gradient of every tensor in `params`, for nn::Module::zero_grad and
+// optim::Optimizer::zero_grad alike: set_to_none drops it (grad() becomes undefined,
+// torch 2.x's default, and the next backward writes instead of adds); otherwise it is
+// filled with zeros in place, so a handle to it held elsewhere sees the zeros.
+void zero_grad(const std::vector<Tensor>& params, bool set_to_none = true);
 
 }  // namespace minigrad

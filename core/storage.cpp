@@ -6,17 +6,23 @@
 // about its size takes it back; fresh ones come straight from mmap, whose pages read
 // as zero until written.
 //
+// MINIGRAD_BLOCK_CACHE=0 in the environment (or set_block_cache_enabled(false)) turns
+// the cache off, to watch the plain allocator: every big block then comes from the OS and
+// goes back to it.
+//
 // The cache keeps at most kCacheBytes; the oldest blocks leave first. It is shared by
 // all threads (one mutex; big allocations are rare next to the work done on them).
 // Under AddressSanitizer a cached block is poisoned, and a reused one unpoisoned only
 // up to the bytes asked for, so use-after-free and overflow are still caught.
 #include "core/storage.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <mutex>
 #include <new>
+#include <string_view>
 
 #include "core/kernels/parallel.h"
 
@@ -60,7 +66,9 @@ void* os_allocate(std::size_t bytes) {
 #endif
 }
 
+// Unpoisoned first: the OS may hand these addresses out again, and ASan must not see them poisoned.
 void os_free(void* p, std::size_t bytes) {
+  MINIGRAD_UNPOISON(p, bytes);
 #ifdef MINIGRAD_HAVE_MMAP
   munmap(p, bytes);
 #else
@@ -112,7 +120,7 @@ class BlockCache {
         }
       }
     }
-    for (Block& b : evicted) release(b);
+    for (Block& b : evicted) os_free(b.data, b.bytes);
   }
 
   void clear() {
@@ -122,7 +130,7 @@ class BlockCache {
       all.swap(blocks_);
       cached_bytes_ = 0;
     }
-    for (Block& b : all) release(b);
+    for (Block& b : all) os_free(b.data, b.bytes);
   }
 
   BlockCacheStats stats() {
@@ -134,11 +142,6 @@ class BlockCache {
   }
 
  private:
-  static void release(Block& b) {
-    MINIGRAD_UNPOISON(b.data, b.bytes);
-    os_free(b.data, b.bytes);
-  }
-
   std::mutex mutex_;
   std::deque<Block> blocks_;  // oldest first
   std::size_t cached_bytes_ = 0;
@@ -151,14 +154,26 @@ BlockCache& cache() {
   return *c;
 }
 
+// Why a cache: glibc maps a fresh region for every big aligned block, so each training step
+// paid a page fault per 4 KiB of its logits and gradients; reusing freed blocks avoids that.
+std::atomic<bool>& cache_on() {
+  static std::atomic<bool> on{[] {
+    const char* v = std::getenv("MINIGRAD_BLOCK_CACHE");
+    return v == nullptr || std::string_view(v) != "0";
+  }()};
+  return on;
+}
+
 }  // namespace
 
 Storage::Storage(std::size_t nbytes, bool zeroed) : nbytes(nbytes) {
   std::size_t rounded = (nbytes + 63) / 64 * 64;
   if (rounded == 0) return;
   if (rounded >= kBigBlockBytes) {
-    bool fresh = false;
-    Block b = cache().take((rounded + kPage - 1) / kPage * kPage, fresh);
+    std::size_t bytes = (rounded + kPage - 1) / kPage * kPage;
+    bool fresh = true;
+    Block b = cache_on().load(std::memory_order_relaxed) ? cache().take(bytes, fresh)
+                                                         : Block{os_allocate(bytes), bytes};
     data = b.data;
     capacity = b.bytes;
     big = true;
@@ -183,12 +198,20 @@ Storage::Storage(std::size_t nbytes, bool zeroed) : nbytes(nbytes) {
 }
 
 Storage::~Storage() {
-  if (big) cache().give_back(Block{data, capacity});
-  else std::free(data);
+  if (!big) std::free(data);
+  else if (cache_on().load(std::memory_order_relaxed)) cache().give_back(Block{data, capacity});
+  else os_free(data, capacity);
 }
 
 BlockCacheStats block_cache_stats() { return cache().stats(); }
 
 void empty_cache() { cache().clear(); }
+
+bool block_cache_enabled() { return cache_on().load(); }
+
+void set_block_cache_enabled(bool enabled) {
+  cache_on().store(enabled);
+  if (!enabled) empty_cache();
+}
 
 }  // namespace minigrad

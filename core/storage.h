@@ -42,4 +42,11 @@ BlockCacheStats block_cache_stats();
 // Returns every cached block to the OS (as torch.cuda.empty_cache does for its cache).
 void empty_cache();
 
+// The block cache is on unless the environment held MINIGRAD_BLOCK_CACHE=0 when it was
+// first asked (read once). Off, every big block comes from the OS and goes straight back:
+// the plain allocator, for reading or comparing. Values never depend on it. Switching it
+// off here (tests do) also empties the cache.
+bool block_cache_enabled();
+void set_block_cache_enabled(bool enabled);
+
 }  // namespace minigrad

@@ -6,35 +6,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "nn/functional.h"
 #include "nn/init.h"
 
 namespace minigrad::nn {
 
-namespace {
-
-// torch accepts padding_idx in [-V, V) and stores it as a row number.
-std::optional<int64_t> normalise_padding(std::optional<int64_t> padding_idx, int64_t V) {
-  if (!padding_idx) return std::nullopt;
-  int64_t p = *padding_idx;
-  if (p < -V || p >= V) {
-    throw std::invalid_argument("Embedding: padding_idx " + std::to_string(p) +
-                                " must be within the table of " + std::to_string(V) +
-                                " rows (expected " + std::to_string(-V) + ".." +
-                                std::to_string(V - 1) + ")");
-  }
-  return p < 0 ? p + V : p;
-}
-
-}  // namespace
-
 Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, EmbeddingOptions options)
     : num_embeddings(num_embeddings), embedding_dim(embedding_dim) {
-  if (num_embeddings < 0 || embedding_dim < 0) {
-    throw std::invalid_argument("Embedding: num_embeddings (" + std::to_string(num_embeddings) +
-                                ") and embedding_dim (" + std::to_string(embedding_dim) +
-                                ") must be non-negative");
-  }
-  padding_idx = normalise_padding(options.padding_idx, num_embeddings);
+  check_sizes("Embedding", {{"num_embeddings", num_embeddings}, {"embedding_dim", embedding_dim}});
+  padding_idx = functional::padding_row(options.padding_idx, num_embeddings);
   weight = register_parameter("weight", empty({num_embeddings, embedding_dim}));
   reset_parameters();
 }
@@ -48,7 +28,7 @@ Embedding Embedding::from_pretrained(const Tensor& embeddings, bool freeze, Embe
   Embedding e(0, 0, {});
   e.num_embeddings = embeddings.sizes()[0];
   e.embedding_dim = embeddings.sizes()[1];
-  e.padding_idx = normalise_padding(options.padding_idx, e.num_embeddings);
+  e.padding_idx = functional::padding_row(options.padding_idx, e.num_embeddings);
   // Like torch, the weight shares the given storage, and its padding row is not zeroed.
   e.weight = e.register_parameter("weight", embeddings.detach(), !freeze);
   return e;

@@ -1,5 +1,6 @@
-// nn::functional: argument checks and layout changes around core's ops.
-// Not here: the ops' math and backward (core/ops/).
+// nn::functional: torch's argument orders and layouts around core's ops, and the checks
+// only this layer needs (padding_idx, cross_entropy's N-D targets).
+// Not here: the ops' math, backward and shape checks (core/ops/).
 #include "nn/functional.h"
 
 #include <stdexcept>
@@ -15,44 +16,28 @@ void require_defined(const Tensor& t, const char* op, const char* what) {
 
 }  // namespace
 
+// y = x W^T + b, (*, in) -> (*, out): core's op checks the shapes and records one node
+// (AddmmBackward0; MmBackward0 without bias), whose backward is in core/ops/linear.cpp.
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
-  require_defined(input, "linear", "input");
-  require_defined(weight, "linear", "weight");
-  if (weight.dim() != 2) {
-    throw std::invalid_argument("linear: weight must be 2-D (out_features, in_features), got shape " +
-                                shape_str(weight.sizes()));
-  }
-  int64_t out_features = weight.sizes()[0], in_features = weight.sizes()[1];
-  if (input.dim() == 0 || input.sizes().back() != in_features) {
-    throw std::invalid_argument(
-        "linear: the input's last dimension is " +
-        (input.dim() == 0 ? std::string("missing (a 0-dim input)") : std::to_string(input.sizes().back())) +
-        " but in_features is " + std::to_string(in_features) + " (input shape " +
-        shape_str(input.sizes()) + ", weight shape " + shape_str(weight.sizes()) + ")");
-  }
-  if (bias.defined() && (bias.dim() != 1 || bias.sizes()[0] != out_features)) {
-    throw std::invalid_argument("linear: bias must have shape [" + std::to_string(out_features) +
-                                "] to match out_features, got " + shape_str(bias.sizes()));
-  }
-  // (*, in) -> (*, out) in one node, as torch's addmm (AddmmBackward0; MmBackward0
-  // without bias): core/ops/linear.cpp, one GEMM reading W transposed in place.
   return minigrad::linear(input, weight, bias);
 }
 
 Tensor embedding(const Tensor& input, const Tensor& weight, std::optional<int64_t> padding_idx) {
   require_defined(input, "embedding", "input");
   require_defined(weight, "embedding", "weight");
-  int64_t pad = -1;
-  if (padding_idx) {
-    int64_t V = weight.dim() > 0 ? weight.sizes()[0] : 0;
-    pad = *padding_idx;
-    if (pad < -V || pad >= V) {
-      throw std::invalid_argument("embedding: padding_idx " + std::to_string(pad) +
-                                  " must be within the table of " + std::to_string(V) + " rows");
-    }
-    if (pad < 0) pad += V;
+  int64_t V = weight.dim() > 0 ? weight.sizes()[0] : 0;
+  return minigrad::embedding(weight, input, padding_row(padding_idx, V).value_or(-1));
+}
+
+std::optional<int64_t> padding_row(std::optional<int64_t> padding_idx, int64_t num_embeddings) {
+  if (!padding_idx) return std::nullopt;
+  int64_t p = *padding_idx, V = num_embeddings;
+  if (p < -V || p >= V) {
+    throw std::invalid_argument("embedding: padding_idx " + std::to_string(p) + " must be within the table of " +
+                                std::to_string(V) + " rows (expected " + std::to_string(-V) + ".." +
+                                std::to_string(V - 1) + ")");
   }
-  return minigrad::embedding(weight, input, pad);
+  return p < 0 ? p + V : p;
 }
 
 Tensor one_hot(const Tensor& tensor, int64_t num_classes) { return minigrad::one_hot(tensor, num_classes); }

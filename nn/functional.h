@@ -1,6 +1,6 @@
 // nn::functional: the stateless forms of the layers and losses, named as
 // torch.nn.functional, so `F.cross_entropy(logits, targets)` reads the same in C++.
-// Thin: each checks its arguments the way the layer would and calls core's op.
+// Thin: each calls core's op, which checks the shapes (nn::Linear and nn::Embedding call core's too).
 // Not here: any formula or backward (core/ops/).
 #pragma once
 
@@ -12,7 +12,7 @@
 namespace minigrad::nn::functional {
 
 // y = input W^T + b: input (*, in), weight (out, in), bias (out) or undefined -> (*, out).
-// A last dimension other than `in` throws std::invalid_argument naming both sizes.
+// Exactly core's minigrad::linear (its checks throw std::invalid_argument naming both shapes).
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor());
 
 // Rows of weight (V, C) picked by Int64 `input` of any shape -> (*, C); torch's argument
@@ -20,6 +20,10 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = Te
 // padding_idx: a row that receives no gradient; negative counts from the end.
 Tensor embedding(const Tensor& input, const Tensor& weight,
                  std::optional<int64_t> padding_idx = std::nullopt);
+
+// torch's padding_idx, in [-V, V), as the row number it names in [0, V), V = num_embeddings;
+// nullopt stays nullopt. Outside the range: std::invalid_argument. (nn::Embedding uses it too.)
+std::optional<int64_t> padding_row(std::optional<int64_t> padding_idx, int64_t num_embeddings);
 
 // Int64 (*) -> Int64 (*, num_classes); num_classes = -1 infers max + 1.
 Tensor one_hot(const Tensor& tensor, int64_t num_classes = -1);

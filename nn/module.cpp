@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 #include <unordered_set>
+
+#include "core/autograd.h"
 
 namespace minigrad::nn {
 
@@ -99,13 +102,14 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
   return out;
 }
 
-void Module::zero_grad(bool set_to_none) {
-  for (Tensor& p : parameters()) {
-    Tensor g = p.grad();
-    if (!g.defined()) continue;
-    if (set_to_none) p.set_grad(Tensor());
-    else g.zero_();
-  }
+void Module::zero_grad(bool set_to_none) { minigrad::zero_grad(parameters(), set_to_none); }
+
+void Module::check_sizes(const char* layer, std::initializer_list<std::pair<const char*, int64_t>> sizes) {
+  if (std::all_of(sizes.begin(), sizes.end(), [](const auto& s) { return s.second >= 0; })) return;
+  std::string named;
+  for (const auto& [what, n] : sizes)
+    named += (named.empty() ? "" : " and ") + std::string(what) + " (" + std::to_string(n) + ")";
+  throw std::invalid_argument(std::string(layer) + ": " + named + " must be non-negative");
 }
 
 void Module::train(bool on) {

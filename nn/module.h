@@ -4,6 +4,8 @@
 // Not here: any layer's math (embedding.h, linear.h) or how parameters are updated (optim/).
 #pragma once
 
+#include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <utility>
@@ -47,8 +49,8 @@ class Module {
   std::vector<std::pair<std::string, Tensor>> named_parameters(bool recurse = true) const;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_children() const { return children_; }
 
-  // Clears every parameter's gradient: set_to_none drops it (grad() becomes undefined,
-  // torch 2.x's default), otherwise it is filled with zeros.
+  // Clears every parameter's gradient: minigrad::zero_grad(parameters(), set_to_none)
+  // (core/autograd.h says what each mode does).
   void zero_grad(bool set_to_none = true);
 
   // Training mode, recursively. No layer here behaves differently yet; dropout will.
@@ -58,6 +60,11 @@ class Module {
 
   // The class name used in messages ("Linear"); layers override it.
   virtual std::string name() const { return "Module"; }
+
+ protected:
+  // For a layer's constructor: every size must be >= 0, else std::invalid_argument naming the
+  // layer and its sizes, "Linear: in_features (-1) and out_features (2) must be non-negative".
+  static void check_sizes(const char* layer, std::initializer_list<std::pair<const char*, int64_t>> sizes);
 
  private:
   void add_child(const std::string& name, std::shared_ptr<Module> module);

@@ -1,10 +1,12 @@
-// Optimizer's checks and zero_grad.
+// Optimizer's checks of its parameter list, and zero_grad (core's, over that list).
 // Not here: the update rules (sgd.cpp).
 #include "optim/optimizer.h"
 
 #include <stdexcept>
 #include <string>
 #include <unordered_set>
+
+#include "core/autograd.h"
 
 namespace minigrad::optim {
 
@@ -29,13 +31,6 @@ Optimizer::Optimizer(std::vector<Tensor> params) : params_(std::move(params)) {
   }
 }
 
-void Optimizer::zero_grad(bool set_to_none) {
-  for (const Tensor& p : params_) {
-    Tensor g = p.grad();
-    if (!g.defined()) continue;
-    if (set_to_none) p.set_grad(Tensor());
-    else g.zero_();
-  }
-}
+void Optimizer::zero_grad(bool set_to_none) { minigrad::zero_grad(params_, set_to_none); }
 
 }  // namespace minigrad::optim

@@ -19,8 +19,8 @@ class Optimizer {
   // One update of every parameter that has a gradient; the others are skipped.
   virtual void step() = 0;
 
-  // set_to_none drops each gradient (grad() becomes undefined, torch 2.x's default:
-  // the next backward writes instead of adds); otherwise gradients are filled with zeros.
+  // Clears every parameter's gradient: minigrad::zero_grad(parameters(), set_to_none)
+  // (core/autograd.h says what each mode does).
   void zero_grad(bool set_to_none = true);
 
   const std::vector<Tensor>& parameters() const { return params_; }

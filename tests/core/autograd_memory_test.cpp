@@ -1,17 +1,20 @@
 // The autograd engine's memory and order: the saved-tensor version check, freeing
 // of the graph and of saved tensors, the order gradients are summed in (PyTorch's
 // numbers from tests/fixtures/autograd.txt), million-op chains (an iterative walk and
-// destructor), and who owns a gradient buffer when AccumulateGrad steals one.
+// destructor), and who owns a gradient buffer when AccumulateGrad steals one (and the
+// switch that stops it, MINIGRAD_STEAL_GRAD=0).
 // Not here: gradient values, hooks, grad mode, errors (autograd_test.cpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/core.h"
 #include "tests/fixture.h"
+#include "tests/scoped_switch.h"
 #include "tests/testing.h"
 
 namespace minigrad {
@@ -253,6 +256,52 @@ TEST(AutogradTest, LeavesFedTheSameGradientGetSeparateBuffers) {
   EXPECT_TRUE(bitwise_equal(v.grad(), threes));
   EXPECT_TRUE(bitwise_equal(w.grad(), full({6}, 5.0, DType::Float64)));
   EXPECT_TRUE(bitwise_equal(x.grad(), full({2, 3}, 4.0, DType::Float64)));
+}
+
+// Gradient stealing switched on or off for one scope.
+testing::ScopedSwitch stealing(bool on) {
+  return testing::ScopedSwitch(grad_stealing_enabled, set_grad_stealing_enabled, on);
+}
+
+// x.grad after one backward of sum(3 x) through a node that reports where the gradient it
+// hands to x's AccumulateGrad lives (an address only: a handle would forbid the steal).
+Tensor first_grad(const void*& handed_over) {
+  Tensor x = tensor({1.0, 2.0, 3.0}).requires_grad_();
+  Tensor y = record_op(empty({3}, DType::Float64), {x}, "TripleBackward", {},
+                       [&handed_over](const Node&, const Tensor& g) -> Grads {
+                         Tensor dx = g * 3.0;
+                         handed_over = dx.raw_data();
+                         return {dx};
+                       });
+  y.sum().backward();
+  return x.grad();
+}
+
+TEST(AutogradTest, StealSwitchChangesTheBufferNotTheValues) {
+  const void* handed_over = nullptr;
+  Tensor stolen, copied;
+  {
+    auto on = stealing(true);
+    stolen = first_grad(handed_over);
+    EXPECT_EQ(stolen.raw_data(), handed_over);  // the node's buffer became x.grad
+  }
+  {
+    auto off = stealing(false);
+    EXPECT_FALSE(grad_stealing_enabled());
+    copied = first_grad(handed_over);
+    EXPECT_NE(copied.raw_data(), handed_over);  // a copy of it
+  }
+  EXPECT_TRUE(bitwise_equal(stolen, tensor({3.0, 3.0, 3.0})));
+  EXPECT_TRUE(bitwise_equal(copied, stolen));
+}
+
+// Run by its own ctest entry with MINIGRAD_STEAL_GRAD=0 (tests/CMakeLists.txt); skipped otherwise.
+TEST(AutogradTest, StealSwitchReadFromTheEnvironment) {
+  const char* v = std::getenv("MINIGRAD_STEAL_GRAD");
+  if (v == nullptr || std::string(v) != "0") GTEST_SKIP() << "needs MINIGRAD_STEAL_GRAD=0";
+  EXPECT_FALSE(grad_stealing_enabled());
+  const void* handed_over = nullptr;
+  EXPECT_NE(first_grad(handed_over).raw_data(), handed_over);
 }
 
 TEST(AutogradTest, StolenFirstGradientStillAccumulatesInPlace) {

@@ -167,6 +167,24 @@ TEST(AutogradTest, GradientsAccumulateAcrossBackwardCalls) {
   EXPECT_TRUE(bitwise_equal(held, tensor({5.0, 1.0})));  // a new buffer, the old one untouched
 }
 
+// The one zero_grad behind nn::Module's and optim::Optimizer's.
+TEST(AutogradTest, ZeroGradDropsOrZeroesEachGradient) {
+  Tensor a = tensor({1.0, 2.0}).requires_grad_(), b = tensor({3.0}).requires_grad_();
+  Tensor untouched = tensor({4.0}).requires_grad_();  // no gradient yet: skipped, stays undefined
+  ((a * 2.0).sum() + (b * 5.0).sum()).backward();
+  Tensor held = a.grad();
+  zero_grad({a, b, untouched}, /*set_to_none=*/false);
+  EXPECT_TRUE(bitwise_equal(a.grad(), tensor({0.0, 0.0})));
+  EXPECT_TRUE(a.grad().is_same(held));  // zeroed in place: a held handle sees the zeros
+  EXPECT_TRUE(bitwise_equal(b.grad(), tensor({0.0})));
+  EXPECT_FALSE(untouched.grad().defined());
+  zero_grad({a, b, untouched});  // set_to_none, the default
+  EXPECT_FALSE(a.grad().defined());
+  EXPECT_FALSE(b.grad().defined());
+  (a * 3.0).sum().backward();  // writes a fresh gradient, nothing to add to
+  EXPECT_TRUE(bitwise_equal(a.grad(), tensor({3.0, 3.0})));
+}
+
 TEST(AutogradTest, GradsOfNonLeavesAreNotKept) {
   Tensor x = tensor({2.0}).requires_grad_();
   Tensor h = x * 3.0;

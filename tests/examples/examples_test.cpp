@@ -1,7 +1,9 @@
 // Runs the example programs (built beside the tests) and checks what they promise:
 // embeddings_ch02 prints exactly what PyTorch 1.13 prints for the book's cells (the text
 // below is torch's own output), embedding_vs_matmul and a short next_token succeed,
-// and next_token rejects bad flags with status 2. Skipped if the examples were not built.
+// next_token says what it compares and notes a capped --batch, rejects bad flags with
+// status 2, and prints the same with the block cache and gradient stealing switched off.
+// Skipped if the examples were not built.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -17,14 +19,15 @@ struct Result {
   std::string out;
 };
 
-// Runs an example with arguments, capturing stdout (stderr discarded).
+// Runs an example with arguments, capturing stdout (stderr discarded); `env` is put
+// before the command ("NAME=value ...").
 std::string example_path(const std::string& name) { return std::string(MINIGRAD_EXAMPLES_DIR) + "/" + name; }
 
-Result run(const std::string& name, const std::string& args) {
+Result run(const std::string& name, const std::string& args, const std::string& env = "") {
   std::string path = example_path(name);
   Result r;
   if (!std::filesystem::exists(path)) return r;
-  FILE* pipe = popen(("\"" + path + "\" " + args + " 2>/dev/null").c_str(), "r");
+  FILE* pipe = popen((env + " \"" + path + "\" " + args + " 2>/dev/null").c_str(), "r");
   if (!pipe) return r;
   char buf[4096];
   while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) r.out.append(buf, n);
@@ -75,14 +78,35 @@ TEST(Examples, NextTokenTrainsAndRejectsBadFlags) {
   Result r = run("next_token", "--steps 30 --quiet");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("the twins agreed"), std::string::npos) << r.out;
+  // It says what it compared, and by how much they differed at most.
+  EXPECT_NE(r.out.find("embedding gradient vs the twin's one-hot weight gradient^T"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("likeliest next words"), std::string::npos) << r.out;
   Result full = run("next_token", "--steps 3 --dim 4 --batch 5");
   EXPECT_EQ(full.status, 0) << full.out;
   EXPECT_NE(full.out.find("the other"), std::string::npos) << full.out;  // rows without gradient
   EXPECT_NE(full.out.find("ok"), std::string::npos) << full.out;         // finite differences
+  EXPECT_NE(full.out.find("the bar |####....|"), std::string::npos) << full.out;  // the bar's legend
+  EXPECT_EQ(full.out.find("note:"), std::string::npos) << full.out;
+  // A batch above the corpus's 77 pairs is capped, and the program says so.
+  Result capped = run("next_token", "--steps 1 --quiet --batch 500");
+  EXPECT_EQ(capped.status, 0) << capped.out;
+  EXPECT_NE(capped.out.find("note: --batch 500 is more than the corpus's 77 (word, next word) pairs; each step uses all 77"),
+            std::string::npos) << capped.out;
   EXPECT_EQ(run("next_token", "--no-such-flag").status, 2);
   EXPECT_EQ(run("next_token", "--steps").status, 2);
   EXPECT_EQ(run("next_token", "--lr minus-one").status, 2);
+}
+
+// The block cache and gradient stealing change where bytes live, never a value: with both
+// switched off in the environment (README), next_token prints the same text, digit for digit.
+TEST(Examples, NextTokenPrintsTheSameWithTheCacheAndStealingOff) {
+  if (!std::filesystem::exists(example_path("next_token"))) GTEST_SKIP() << "next_token is not built";
+  const std::string args = "--steps 40 --no-timing";
+  Result plain = run("next_token", args, "MINIGRAD_BLOCK_CACHE=0 MINIGRAD_STEAL_GRAD=0");
+  Result usual = run("next_token", args);
+  EXPECT_EQ(plain.status, 0) << plain.out;
+  EXPECT_EQ(usual.status, 0) << usual.out;
+  EXPECT_EQ(plain.out, usual.out);
 }
 
 }  // namespace

@@ -101,7 +101,7 @@ TEST(NnEmbedding, Errors) {
   EXPECT_TRUE(throws_with<std::invalid_argument>([&] { emb(tensor({1.f, 2.f})); }, {"torch.int64", "torch.float32"}));
   EXPECT_TRUE(throws_with<std::invalid_argument>([] { nn::Embedding(-1, 3); }, {"-1", "non-negative"}));
   EXPECT_TRUE(throws_with<std::invalid_argument>([] { nn::Embedding(4, -2); }, {"-2", "non-negative"}));
-  EXPECT_TRUE(throws_with<std::invalid_argument>([] { nn::Embedding(4, 2, {4}); }, {"padding_idx 4", "4 rows"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([] { nn::Embedding(4, 2, {4}); }, {"embedding", "padding_idx 4", "4 rows", "-4..3"}));
   EXPECT_TRUE(throws_with<std::invalid_argument>([] { nn::Embedding(4, 2, {-5}); }, {"padding_idx -5"}));
   EXPECT_TRUE(throws_with<std::invalid_argument>([] { nn::Embedding::from_pretrained(zeros({3})); }, {"2-D", "[3]"}));
 }

@@ -33,6 +33,16 @@ TEST(NnFunctional, EmbeddingWithPaddingAndRepeatsMatchesTorch) {
   EXPECT_TRUE(throws_with<std::invalid_argument>([&] { F::embedding(tensor({0}), w, 6); }, {"padding_idx 6"}));
 }
 
+TEST(NnFunctional, PaddingRowCountsNegativeIndicesFromTheEnd) {
+  EXPECT_EQ(F::padding_row(std::nullopt, 6), std::nullopt);
+  EXPECT_EQ(F::padding_row(0, 6), 0);
+  EXPECT_EQ(F::padding_row(5, 6), 5);
+  EXPECT_EQ(F::padding_row(-1, 6), 5);
+  EXPECT_EQ(F::padding_row(-6, 6), 0);
+  EXPECT_TRUE(throws_with<std::invalid_argument>([] { F::padding_row(-7, 6); },
+                                                 {"embedding", "padding_idx -7", "6 rows", "-6..5"}));
+}
+
 TEST(NnFunctional, CrossEntropyOverExtraDimsMatchesTorch) {
   struct Case { const char* name; Reduction r; };
   for (Case c : {Case{"none", Reduction::None}, Case{"mean", Reduction::Mean}, Case{"sum", Reduction::Sum}}) {
