@@ -70,21 +70,20 @@ TEST(JoinTest, StackMatchesTorch) {
                  c.dim, "StackBackward0");
 }
 
+// A float64 gradcheck of `join` on each case's inputs x0, x1, ....
+void gradcheck_join(const std::string& prefix, const std::vector<JoinCase>& cases, JoinFn join) {
+  for (const auto& c : cases) {
+    SCOPED_TRACE(prefix + c.name);
+    std::vector<Tensor> xs = numbered(prefix + c.name + "_f64", "x");
+    for (Tensor& x : xs) x.requires_grad_();
+    int64_t dim = c.dim;
+    EXPECT_TRUE(gradcheck([dim, join](const std::vector<Tensor>& v) { return join(v, dim); }, xs));
+  }
+}
+
 TEST(JoinTest, CatAndStackGradcheck) {
-  for (const auto& c : kCatCases) {
-    SCOPED_TRACE("cat_" + c.name);
-    std::vector<Tensor> xs = numbered("cat_" + c.name + "_f64", "x");
-    for (Tensor& x : xs) x.requires_grad_();
-    int64_t dim = c.dim;
-    EXPECT_TRUE(gradcheck([dim](const std::vector<Tensor>& v) { return cat(v, dim); }, xs));
-  }
-  for (const auto& c : kStackCases) {
-    SCOPED_TRACE("stack_" + c.name);
-    std::vector<Tensor> xs = numbered("stack_" + c.name + "_f64", "x");
-    for (Tensor& x : xs) x.requires_grad_();
-    int64_t dim = c.dim;
-    EXPECT_TRUE(gradcheck([dim](const std::vector<Tensor>& v) { return stack(v, dim); }, xs));
-  }
+  gradcheck_join("cat_", kCatCases, [](const std::vector<Tensor>& v, int64_t d) { return cat(v, d); });
+  gradcheck_join("stack_", kStackCases, [](const std::vector<Tensor>& v, int64_t d) { return stack(v, d); });
 }
 
 // The C++ spelling of each case in tools/make_shape_fixtures.py (SPLIT_CASES).
