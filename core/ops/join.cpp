@@ -152,7 +152,7 @@ std::vector<Tensor> Tensor::split(int64_t split_size, int64_t dim) const {
                                 "); 0 fits only a dim of size 0. Pass the rows per piece, e.g. split(" +
                                 std::to_string(n) + ", " + std::to_string(d) + ") for one piece");
   }
-  const int64_t pieces = split_size == 0 ? 1 : std::max<int64_t>((n + split_size - 1) / split_size, 1);
+  const int64_t pieces = n == 0 ? 1 : (n - 1) / split_size + 1;  // ceil(n / split_size), at least 1
   std::vector<Tensor> out;
   for (int64_t i = 0; i < pieces; ++i) {
     const int64_t len = i < pieces - 1 ? split_size : n - split_size * (pieces - 1);

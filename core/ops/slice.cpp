@@ -103,7 +103,7 @@ Tensor Tensor::slice(int64_t dim, std::optional<int64_t> start, std::optional<in
   if (e < 0) e += n;
   s = std::clamp<int64_t>(s, 0, n);
   e = std::clamp<int64_t>(e, s, n);
-  const int64_t len = (e - s + step - 1) / step;  // rows s, s + step, ... below e
+  const int64_t len = e == s ? 0 : (e - s - 1) / step + 1;  // rows s, s + step, ... below e (no overflow for huge steps)
   return slice_rows(*this, d, s, len, step, "SliceBackward0");
 }
 

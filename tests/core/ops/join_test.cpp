@@ -3,6 +3,7 @@
 // names in float32 and float64, float64 gradchecks, Int64 inputs, and the errors.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -158,6 +159,7 @@ TEST(JoinTest, PieceSizesFollowTorch) {
   EXPECT_EQ(sizes(x.split(3), 0), (V{3, 3, 3, 1}));
   EXPECT_EQ(sizes(x.split(5), 0), (V{5, 5}));
   EXPECT_EQ(sizes(x.split(11), 0), (V{10}));
+  EXPECT_EQ(sizes(x.split(std::numeric_limits<int64_t>::max()), 0), (V{10}));  // no overflow
   EXPECT_EQ(sizes(x.split(1, 1), 1), (V{1, 1, 1}));
   EXPECT_EQ(sizes(x.chunk(3), 0), (V{4, 4, 2}));
   EXPECT_EQ(sizes(x.chunk(4), 0), (V{3, 3, 3, 1}));

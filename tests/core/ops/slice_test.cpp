@@ -4,6 +4,7 @@
 // results that are copies, and the errors.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -80,6 +81,9 @@ TEST(SliceTest, PythonRulesForBounds) {
   EXPECT_EQ(values(x.slice(0, 9, 10, 5)), (V{9}));                       // x[9:10:5]
   EXPECT_EQ(values(x.slice(0, -4, -1, 2)), (V{6, 8}));                   // x[-4:-1:2]
   EXPECT_EQ(values(x.slice()), (V{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));       // x[:]
+  constexpr int64_t kHuge = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(values(x.slice(0, 3, kHuge, kHuge)), (V{3}));                 // no overflow in the count
+  EXPECT_EQ(values(x.slice(0, -kHuge, 2)), (V{0, 1}));
   EXPECT_EQ(values(x.narrow(0, -2, 2)), (V{8, 9}));
   EXPECT_EQ(values(x.narrow(0, 10, 0)), V{});
   EXPECT_EQ(values(x.select(0, -10).reshape({1})), (V{0}));
