@@ -26,6 +26,15 @@ inline void copy_rows(const void* src, RowRange s, void* dst, RowRange d, int64_
   if (row_bytes == 0) return;
   const auto* in = static_cast<const char*>(src);
   auto* out = static_cast<char*>(dst);
+  if (s.step == 1 && d.step == 1) {  // the `count` rows are one block on both sides: one memcpy per o
+    const int64_t block = count * row_bytes;
+    parallel_for(outer, block / 8 + 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t o = lo; o < hi; ++o)
+        std::memcpy(out + (o * d.rows + d.start) * row_bytes, in + (o * s.rows + s.start) * row_bytes,
+                    static_cast<std::size_t>(block));
+    });
+    return;
+  }
   parallel_for(outer * count, row_bytes / 8 + 1, [&](int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; ++i) {
       const int64_t o = i / count, r = i % count;

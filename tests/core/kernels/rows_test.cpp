@@ -27,6 +27,22 @@ TEST(RowsKernelTest, CopiesTheRowsTheDefinitionNames) {
       }
 }
 
+// Step 1 on both sides takes the one-block path (one memcpy per outer index).
+TEST(RowsKernelTest, ConsecutiveRowsAsOneBlock) {
+  // src (2, 6, 3) rows 2..4 into dst (2, 4, 3) rows 1..3.
+  std::vector<int64_t> src(2 * 6 * 3);
+  for (std::size_t i = 0; i < src.size(); ++i) src[i] = static_cast<int64_t>(i);
+  std::vector<int64_t> dst(2 * 4 * 3, -1);
+  copy_rows(src.data(), {6, 2, 1}, dst.data(), {4, 1, 1}, 2, 3, 3 * 8);
+  for (int64_t o = 0; o < 2; ++o)
+    for (int64_t r = 0; r < 4; ++r)
+      for (int64_t i = 0; i < 3; ++i) {
+        int64_t want = r == 0 ? -1 : src[(o * 6 + r + 1) * 3 + i];
+        EXPECT_EQ(dst[(o * 4 + r) * 3 + i], want) << "o " << o << " r " << r << " i " << i;
+      }
+  EXPECT_EQ(dst[(1 * 4 + 3) * 3], 30);  // dst (1, 3, 0) = src (1, 4, 0) = (1 * 6 + 4) * 3
+}
+
 TEST(RowsKernelTest, NothingToCopy) {
   std::vector<float> src(4, 1.0f), dst(4, 0.0f);
   copy_rows(src.data(), {2, 0, 1}, dst.data(), {2, 0, 1}, 2, 0, 8);  // no rows
