@@ -40,7 +40,7 @@ Tensor var_forward(const Tensor& x, std::optional<int64_t> dim, const Shape& out
   return y;
 }
 
-// var or std of x over `dim` (or everything), recorded as `name`.
+// var or std of x over `dim` (or everything), recorded as VarBackward0 or StdBackward0.
 Tensor moment(const Tensor& x, std::optional<int64_t> dim, bool unbiased, bool keepdim, bool take_sqrt) {
   const char* op = take_sqrt ? "std" : "var";
   if (!x.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
