@@ -23,7 +23,7 @@ struct RowRange {
 // Each destination row is written by one thread: the same bytes at any thread count.
 inline void copy_rows(const void* src, RowRange s, void* dst, RowRange d, int64_t outer,
                       int64_t count, int64_t row_bytes) {
-  if (row_bytes == 0) return;
+  if (row_bytes == 0 || count == 0 || outer == 0) return;  // nothing to move (and memcpy may not see a null pointer)
   const auto* in = static_cast<const char*>(src);
   auto* out = static_cast<char*>(dst);
   if (s.step == 1 && d.step == 1) {  // the `count` rows are one block on both sides: one memcpy per o

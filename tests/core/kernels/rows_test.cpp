@@ -48,6 +48,7 @@ TEST(RowsKernelTest, NothingToCopy) {
   copy_rows(src.data(), {2, 0, 1}, dst.data(), {2, 0, 1}, 2, 0, 8);  // no rows
   copy_rows(src.data(), {2, 0, 1}, dst.data(), {2, 0, 1}, 0, 2, 8);  // no outer
   copy_rows(nullptr, {2, 0, 1}, nullptr, {2, 0, 1}, 2, 2, 0);         // empty rows (inner 0)
+  copy_rows(nullptr, {0, 0, 1}, nullptr, {2, 0, 1}, 2, 0, 8);         // an empty input (cat of a size-0 dim)
   EXPECT_EQ(dst, std::vector<float>(4, 0.0f));
 }
 
