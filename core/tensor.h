@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -132,6 +133,27 @@ class Tensor {
   Tensor transpose(int64_t dim0, int64_t dim1) const;
   Tensor t() const;  // 0-, 1- or 2-D, as torch
 
+  // ---- slicing, joining, moments (core/ops/slice.cpp, join.cpp, moments.cpp) ----
+  // Slices and pieces are copies, not views (every minigrad tensor is contiguous):
+  // writing into one leaves the input unchanged. All are differentiable, any dtype.
+  Tensor narrow(int64_t dim, int64_t start, int64_t length) const;  // start may be negative
+  // x[start:end:step] along dim with Python's rules: negative bounds count from the end,
+  // out-of-range ones clamp, so idx[:, -ctx:] is idx.slice(1, -ctx). step >= 1.
+  Tensor slice(int64_t dim = 0, std::optional<int64_t> start = {}, std::optional<int64_t> end = {},
+               int64_t step = 1) const;
+  Tensor select(int64_t dim, int64_t index) const;  // x[..., index, ...]: logits[:, -1, :] is select(1, -1)
+  std::vector<Tensor> split(int64_t split_size, int64_t dim = 0) const;  // the last piece may be shorter
+  std::vector<Tensor> chunk(int64_t chunks, int64_t dim = 0) const;      // split(ceil(n / chunks), dim)
+  // Variance and standard deviation over dim (or everything); unbiased divides by N - 1.
+  // The int overloads make x.var(1) mean dim 1 (with only int64_t and bool, int -> bool and
+  // int -> int64_t would tie; libtorch resolves x.var(1) to var(unbiased = true) instead).
+  Tensor var(int64_t dim, bool unbiased = true, bool keepdim = false) const;
+  Tensor var(int dim, bool unbiased = true, bool keepdim = false) const { return var(int64_t{dim}, unbiased, keepdim); }
+  Tensor var(bool unbiased = true) const;
+  Tensor std(int64_t dim, bool unbiased = true, bool keepdim = false) const;
+  Tensor std(int dim, bool unbiased = true, bool keepdim = false) const { return std(int64_t{dim}, unbiased, keepdim); }
+  Tensor std(bool unbiased = true) const;
+
   Tensor sum() const;
   Tensor sum(int64_t dim, bool keepdim = false) const;
   Tensor mean() const;
@@ -214,6 +236,23 @@ Tensor reshape(const Tensor& a, const Shape& shape);
 Tensor flatten(const Tensor& a, int64_t start_dim = 0, int64_t end_dim = -1);
 Tensor squeeze(const Tensor& a, int64_t dim);
 Tensor unsqueeze(const Tensor& a, int64_t dim);
+// ---- slicing, joining, moments (core/ops/slice.cpp, join.cpp, moments.cpp) ----
+// cat: shapes equal except along dim (1-D empty tensors are skipped, as torch); one dtype.
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+// stack: equal shapes, joined along a new dim in [-(ndim + 1), ndim].
+Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
+std::vector<Tensor> split(const Tensor& a, int64_t split_size, int64_t dim = 0);
+std::vector<Tensor> chunk(const Tensor& a, int64_t chunks, int64_t dim = 0);
+Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length);
+Tensor slice(const Tensor& a, int64_t dim = 0, std::optional<int64_t> start = {}, std::optional<int64_t> end = {},
+             int64_t step = 1);
+Tensor select(const Tensor& a, int64_t dim, int64_t index);
+Tensor var(const Tensor& a, int64_t dim, bool unbiased = true, bool keepdim = false);
+inline Tensor var(const Tensor& a, int dim, bool unbiased = true, bool keepdim = false) { return var(a, int64_t{dim}, unbiased, keepdim); }
+Tensor var(const Tensor& a, bool unbiased = true);
+Tensor std(const Tensor& a, int64_t dim, bool unbiased = true, bool keepdim = false);
+inline Tensor std(const Tensor& a, int dim, bool unbiased = true, bool keepdim = false) { return std(a, int64_t{dim}, unbiased, keepdim); }
+Tensor std(const Tensor& a, bool unbiased = true);
 Tensor sum(const Tensor& a);
 Tensor sum(const Tensor& a, int64_t dim, bool keepdim = false);
 Tensor mean(const Tensor& a);
