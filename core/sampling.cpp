@@ -120,18 +120,18 @@ Tensor randint(int64_t high, const Shape& shape) { return randint(0, high, shape
 // chosen by `replacement` alone (later torch versions also send a single sample with
 // replacement down the first road; 1.13 does not, and the fixtures confirm it).
 //
-// Without replacement: the "exponential race". For every element
-// of probs, in linear order, draw q ~ Exp(1) (exponential_: q = -log(1 - u) from one uniform
-// double u, rounded to the dtype); then category j's score is p_j / q_j. The largest score
-// wins: P(argmax = j) = p_j / sum(p), and the k largest scores are k draws without
-// replacement (the Gumbel-top-k trick, with exp taken of log p - log q). So one sample is
-// argmax(p / q) along the row (first maximum on ties) and several are topk(p / q, k) indices.
-// Rows x columns draws are made whatever num_samples is.
+// Without replacement: the "exponential race". For every element of probs, in linear order,
+// draw q ~ Exp(1) (exponential_: q = -log(1 - u) from one uniform double u, rounded to the
+// dtype); category j's score is p_j / q_j. The largest score wins with P(argmax = j) =
+// p_j / sum(p), and the k largest scores are k draws without replacement (the Gumbel-top-k
+// trick, exponentiated: log p - log q). So one sample is argmax(p / q) along the row (first
+// maximum on ties) and several are the topk(p / q, k) indices. rows x cols draws, whatever
+// num_samples is.
 //
-// With replacement (cpu/MultinomialKernel.cpp): row by row, the running
-// sum of the row in the dtype is the cumulative distribution, divided by the total; its last
-// entry is then set to exactly 1. Each sample draws one uniform double u and takes the first
-// category whose cumulative value is >= u (a binary search). rows x num_samples draws.
+// With replacement (cpu/MultinomialKernel.cpp), row by row: the running sum of the row, in
+// the dtype, divided by the total is the cumulative distribution; its last entry is then set
+// to exactly 1. Each sample draws one uniform double u and takes the first category whose
+// cumulative value is >= u (a binary search). rows x num_samples draws.
 
 namespace {
 

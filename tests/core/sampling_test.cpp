@@ -145,6 +145,7 @@ struct MultinomialCase {
 TEST(SamplingTest, MultinomialMatchesTorchOnBothRoads) {
   const std::vector<MultinomialCase> cases = {
       {"soft10_1", true, {10}, 1, false},          {"soft10_5", true, {10}, 5, false},
+      // soft10_r1: one sample with replacement takes the cumulative road in torch 1.13.
       {"soft10_10", true, {10}, 10, false},        {"soft10_r1", true, {10}, 1, true},
       {"soft10_r20", true, {10}, 20, true},        {"soft4x1000_1", true, {4, 1000}, 1, false},
       {"soft4x1000_3", true, {4, 1000}, 3, false}, {"soft4x1000_r50", true, {4, 1000}, 50, true},
@@ -185,6 +186,14 @@ TEST(SamplingTest, MultinomialWithoutReplacementNeverRepeats) {
   Generator a(11), b(11);
   EXPECT_TRUE(bitwise_equal(multinomial(tensor({0.f, 1.f, 0.f}), 4, true, a), tensor({1, 1, 1, 1})));
   EXPECT_TRUE(bitwise_equal(multinomial(tensor({0.f, 1.f, 0.f}, {1, 3}), 1, false, b), tensor({1}, {1, 1})));
+}
+
+TEST(SamplingTest, MultinomialOfNoRowsDrawsNothing) {
+  Generator a(5), b(5);
+  Tensor s = multinomial(zeros({0, 3}), 2, false, a);
+  EXPECT_EQ(s.sizes(), (Shape{0, 2}));
+  EXPECT_EQ(s.dtype(), DType::Int64);
+  EXPECT_EQ(a.random(), b.random());
 }
 
 // The book's top-k sampling step: keep the 3 largest logits, temperature 1.4, sample one token.
