@@ -181,7 +181,9 @@ TEST(SamplingTest, MultinomialWithoutReplacementNeverRepeats) {
     int64_t c = s.data_ptr<int64_t>()[i];
     EXPECT_FALSE(seen[static_cast<size_t>(c)]) << c;
     seen[static_cast<size_t>(c)] = true;
-    if (i >= 27) EXPECT_EQ(c % 12, 0) << "the zero-weight categories 0, 12, 24 come last";
+    if (i >= 27) {
+      EXPECT_EQ(c % 12, 0) << "the zero-weight categories 0, 12, 24 come last";
+    }
   }
   Generator a(11), b(11);
   EXPECT_TRUE(bitwise_equal(multinomial(tensor({0.f, 1.f, 0.f}), 4, true, a), tensor({1, 1, 1, 1})));
