@@ -53,4 +53,19 @@ Tensor randn_like(const Tensor& t);
 Tensor& uniform_(Tensor& t, double from, double to, Generator& gen);
 Tensor& normal_(Tensor& t, double mean, double std, Generator& gen);
 
+// ---- discrete draws (core/sampling.cpp): torch 1.13's CPU kernels, draw for draw ----
+// bernoulli_ fills t with 1 where a uniform double u < p, else 0 (any dtype).
+Tensor& bernoulli_(Tensor& t, double p, Generator& gen);
+// A random permutation of 0 .. n-1 (Int64): Fisher-Yates from the front, one 32-bit draw a step.
+Tensor randperm(int64_t n);
+Tensor randperm(int64_t n, Generator& gen);
+// Int64 values uniform in [low, high): (draw mod (high - low)) + low.
+Tensor randint(int64_t low, int64_t high, const Shape& shape);
+Tensor randint(int64_t high, const Shape& shape);  // low = 0
+Tensor randint(int64_t low, int64_t high, const Shape& shape, Generator& gen);
+// num_samples category indices per row of 1-D or 2-D floating `probs` (weights need not sum to 1);
+// Int64, shape (num_samples) or (rows, num_samples).
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement = false);
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, Generator& gen);
+
 }  // namespace minigrad

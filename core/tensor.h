@@ -167,6 +167,12 @@ class Tensor {
   Tensor log_softmax(int64_t dim) const;
   Tensor index_select(int64_t dim, const Tensor& index) const;
 
+  // ---- top-k and sampling (core/ops/topk.cpp, core/sampling.cpp) ----
+  // The k largest (or smallest) along dim, as (values, Int64 indices); NaN counts as largest.
+  std::tuple<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;
+  Tensor multinomial(int64_t num_samples, bool replacement = false) const;  // default generator
+  Tensor& bernoulli_(double p = 0.5);  // default generator; not recorded, bumps the version
+
  private:
   std::shared_ptr<TensorImpl> impl_;
 };
@@ -269,6 +275,12 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
 Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets,
                      Reduction reduction = Reduction::Mean, int64_t ignore_index = -100);
+// ---- dropout and top-k (core/ops/dropout.cpp, core/ops/topk.cpp) ----
+// Training-mode dropout draws its mask from the default generator, as torch's CPU dropout.
+// randperm, randint and multinomial are declared in core/random.h.
+Tensor dropout(const Tensor& input, double p, bool train);
+std::tuple<Tensor, Tensor> topk(const Tensor& input, int64_t k, int64_t dim = -1, bool largest = true,
+                                bool sorted = true);
 
 // ---- printing (core/print.cpp) ----
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
