@@ -37,6 +37,7 @@ struct ViewBackward : Node {
 
 Tensor view_as(const Tensor& x, const Shape& shape, const char* grad_fn_name) {
   Tensor y = alias_with_shape(x, shape);
+  y.impl()->is_view = x.impl()->has_views = true;  // in-place ops on either are not recorded
   if (any_requires_grad({&x})) attach_node(y, std::make_shared<ViewBackward>(grad_fn_name, x.sizes()), {x});
   return y;
 }
@@ -169,6 +170,7 @@ Tensor transpose_copy(const Tensor& x, int64_t d0, int64_t d1) {
     case DType::Float32: run(x.data_ptr<float>(), y.data_ptr<float>()); break;
     case DType::Float64: run(x.data_ptr<double>(), y.data_ptr<double>()); break;
     case DType::Int64: run(x.data_ptr<int64_t>(), y.data_ptr<int64_t>()); break;
+    case DType::Bool: run(x.data_ptr<bool>(), y.data_ptr<bool>()); break;
   }
   return y;
 }
