@@ -287,11 +287,19 @@ Tensor operator<(const Tensor& a, double b);
 Tensor operator<=(const Tensor& a, double b);
 Tensor operator>(const Tensor& a, double b);
 Tensor operator>=(const Tensor& a, double b);
+Tensor operator==(double a, const Tensor& b);
+Tensor operator!=(double a, const Tensor& b);
+Tensor operator<(double a, const Tensor& b);
+Tensor operator<=(double a, const Tensor& b);
+Tensor operator>(double a, const Tensor& b);
+Tensor operator>=(double a, const Tensor& b);
 Tensor logical_not(const Tensor& a);
 Tensor operator~(const Tensor& a);  // logical_not
 // condition ? a : b, the three broadcast together; condition is torch.bool, a and b share
 // a dtype. Differentiable in a and b (WhereBackward0).
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
+Tensor where(const Tensor& condition, const Tensor& a, double b);  // b as a 0-dim tensor of a's dtype
+Tensor where(const Tensor& condition, double a, const Tensor& b);
 Tensor masked_fill(const Tensor& a, const Tensor& mask, double value);
 Tensor triu(const Tensor& a, int64_t diagonal = 0);
 Tensor tril(const Tensor& a, int64_t diagonal = 0);

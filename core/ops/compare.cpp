@@ -120,6 +120,13 @@ Tensor operator<(const Tensor& a, double s) { return lt(a, s); }
 Tensor operator<=(const Tensor& a, double s) { return le(a, s); }
 Tensor operator>(const Tensor& a, double s) { return gt(a, s); }
 Tensor operator>=(const Tensor& a, double s) { return ge(a, s); }
+// s op a is a op' s with the comparison mirrored, as libtorch's operators do.
+Tensor operator==(double s, const Tensor& a) { return eq(a, s); }
+Tensor operator!=(double s, const Tensor& a) { return ne(a, s); }
+Tensor operator<(double s, const Tensor& a) { return gt(a, s); }
+Tensor operator<=(double s, const Tensor& a) { return ge(a, s); }
+Tensor operator>(double s, const Tensor& a) { return lt(a, s); }
+Tensor operator>=(double s, const Tensor& a) { return le(a, s); }
 
 // out = not c, for a Bool c (torch's ~mask); other dtypes: c == 0, as torch.logical_not.
 Tensor logical_not(const Tensor& c) {
@@ -179,6 +186,17 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
     Tensor db = node.needs_grad(1) ? sum_to(g.masked_fill(cond, 0.0), sb) : Tensor();
     return {da, db};
   });
+}
+
+// A number in place of a or b is a 0-dim tensor of the other's dtype (torch's
+// where(c, x, -inf), as the book's top-k sampling writes it), with no gradient of its own.
+Tensor where(const Tensor& condition, const Tensor& a, double b) {
+  require_defined(a, "where", "the first value tensor");
+  return where(condition, a, scalar_tensor(b, a.dtype()));
+}
+Tensor where(const Tensor& condition, double a, const Tensor& b) {
+  require_defined(b, "where", "the second value tensor");
+  return where(condition, scalar_tensor(a, b.dtype()), b);
 }
 
 // ---- masked_fill ----

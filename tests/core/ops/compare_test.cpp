@@ -99,6 +99,16 @@ TEST(CompareTest, HandDerivedValuesAndNoGradient) {
   EXPECT_TRUE(all_close(tensor({3.0e38f}) < 1e300, tensor({true})));
 }
 
+TEST(CompareTest, ScalarOnTheLeftMirrorsTheComparison) {
+  Tensor x = tensor({1.0f, 2.0f, 3.0f});
+  EXPECT_TRUE(all_close(2.0 == x, tensor({false, true, false})));
+  EXPECT_TRUE(all_close(2.0 != x, tensor({true, false, true})));
+  EXPECT_TRUE(all_close(2.0 < x, tensor({false, false, true})));
+  EXPECT_TRUE(all_close(2.0 <= x, tensor({false, true, true})));
+  EXPECT_TRUE(all_close(2.0 > x, tensor({true, false, false})));
+  EXPECT_TRUE(all_close(2.0 >= x, tensor({true, true, false})));
+}
+
 TEST(CompareTest, LogicalNot) {
   Tensor m = tensor({true, false, true});
   EXPECT_TRUE(all_close(~m, tensor({false, true, false})));
@@ -147,6 +157,18 @@ TEST(WhereTest, OnlyTheInputsThatRequireGradGetOne) {
   EXPECT_TRUE(all_close(a.grad(), tensor({1.0, 0.0})));
   EXPECT_FALSE(b.grad().defined());
   EXPECT_TRUE(all_close(out, tensor({1.0, 6.0})));
+}
+
+TEST(WhereTest, WithANumber) {
+  // The book's top-k filter: where(logits < min_val, -inf, logits).
+  Tensor logits = tensor({1.0f, 3.0f, 2.0f}).requires_grad_();
+  Tensor kept = where(logits < 2.0, -INFINITY, logits);
+  EXPECT_TRUE(all_close(kept, tensor({-INFINITY, 3.0f, 2.0f})));
+  kept.sum().backward();
+  EXPECT_TRUE(all_close(logits.grad(), tensor({0.0f, 1.0f, 1.0f})));
+  Tensor y = where(tensor({true, false}), tensor({1, 2}), 7.0);
+  EXPECT_TRUE(all_close(y, tensor({1, 7})));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([] { where(tensor({true}), Tensor(), 1.0); }, {"where", "undefined"}));
 }
 
 TEST(WhereTest, Errors) {
