@@ -23,6 +23,7 @@ std::string legacy_type_name(const Tensor& t) {
     case DType::Float32: return "torch.FloatTensor";
     case DType::Float64: return "torch.DoubleTensor";
     case DType::Int64: return "torch.LongTensor";
+    case DType::Bool: return "torch.BoolTensor";
   }
   return "?";
 }
@@ -137,6 +138,27 @@ void attach_node(const Tensor& output, std::shared_ptr<Node> node, const std::ve
   node->sequence_nr = next_sequence_nr++;
   output.impl()->grad_fn = std::move(node);
   debug::on_forward(output);
+}
+
+void check_inplace(const Tensor& self, const char* op, std::initializer_list<const Tensor*> others) {
+  if (!self.defined()) throw std::invalid_argument(std::string(op) + ": called on an undefined tensor");
+  if (!GradMode::is_enabled()) return;
+  if (self.is_leaf() && self.requires_grad()) {
+    throw std::runtime_error(std::string(op) +
+                             ": a leaf Variable that requires grad is being used in an in-place "
+                             "operation. Wrap the update in a NoGradGuard (as optimizers do), or "
+                             "apply it to a copy (clone())");
+  }
+  bool recorded = self.requires_grad();
+  for (const Tensor* t : others) recorded = recorded || (t->defined() && t->requires_grad());
+  if (!recorded || !(self.impl()->is_view || self.impl()->has_views)) return;
+  throw std::runtime_error(
+      std::string(op) + ": the tensor of shape " + shape_str(self.sizes()) +
+      (self.is_leaf() ? "" : " (grad_fn " + self.grad_fn_name() + ")") +
+      (self.impl()->is_view ? " is a view of another tensor (made by view, reshape, squeeze, ...)"
+                            : " has views sharing its storage (made by view, reshape, squeeze, ...)") +
+      ", and minigrad's autograd cannot record an in-place op on a tensor that shares storage with "
+      "a view (torch's CopySlices). Apply the op out of place, or to a clone() of the tensor");
 }
 
 // ---- hooks and leaves ----

@@ -163,6 +163,47 @@ Tensor record_op(Tensor output, const std::vector<Tensor>& inputs, const char* n
   return output;
 }
 
+// ---- recording an in-place op: rebase_history ----
+//
+// An in-place op (add_, mul_, masked_fill_, ...) overwrites `self`, so self's history
+// must now end with that op, as PyTorch's rebase_history does: the op's node takes
+// self's old grad_fn as its first input edge, and becomes self's grad_fn.
+//
+//   Tensor s = q.matmul(k.transpose(-2, -1));   // s.grad_fn: BmmBackward0
+//   s.masked_fill_(mask, -INFINITY);            // s.grad_fn: MaskedFillBackward0 -> BmmBackward0
+//
+// An in-place op is written in three steps:
+//
+//   check_inplace(*this, "masked_fill_", {&mask});   // before writing (see below)
+//   ...write the new values into *this...
+//   // x' = x with masked positions set to v  =>  dx = g with masked positions zeroed
+//   return rebase_history(*this, {}, "MaskedFillBackward0", /*saved=*/{mask},
+//                         [](const Node& node, const Tensor& g) -> Grads {
+//                           return {g.masked_fill(node.saved(0), 0.0)};
+//                         });
+//
+// rebase_history bumps self's version counter, so a node that saved self before the
+// write refuses to run (SavedTensor names it), then records as record_op does with
+// inputs {self as it was, others...}: the lambda returns the old self's gradient first.
+// A value the backward needs from self *before* the write must be cloned before it.
+//
+// check_inplace refuses, while grad mode is on, an in-place op on a leaf that requires
+// grad (torch's error), and a recorded one on a view or on a tensor that has views:
+// torch rebases every view of the storage (CopySlices); minigrad does not, and says so.
+void check_inplace(const Tensor& self, const char* op, std::initializer_list<const Tensor*> others = {});
+
+template <class Backward>
+Tensor& rebase_history(Tensor& self, std::vector<Tensor> others, const char* name,
+                       std::initializer_list<Tensor> saved, Backward backward) {
+  self.impl()->storage->version++;
+  others.insert(others.begin(), self);
+  if (!any_requires_grad(others)) return self;
+  auto node = std::make_shared<FunctionNode<Backward>>(name, std::move(backward));
+  node->save(saved);
+  attach_node(self, std::move(node), others);  // reads self's old grad_fn, then replaces it
+  return self;
+}
+
 // The edge a gradient for `t` should flow along (null if t needs no gradient).
 Edge gradient_edge(const Tensor& t);
 

@@ -1,7 +1,7 @@
 // Scalars crossing into tensors: num() prints a double for an error message, and
 // checked_scalar<T>() converts one to an element type as torch's checked
 // conversion does, for factories (full, arange) and members (item, fill_).
-// Not a general cast library: only the three dtypes minigrad has.
+// Not a general cast library: only the four dtypes minigrad has.
 #pragma once
 
 #include <cfloat>
@@ -22,8 +22,10 @@ inline std::string num(double v) {
 
 // Refuses a finite value beyond float's range (rather than making inf), and for
 // int64 NaN, inf or anything beyond its range (a plain cast would be undefined
-// behaviour). Int64 truncates toward zero, as torch's fill_(2.5) does.
+// behaviour). Int64 truncates toward zero, as torch's fill_(2.5) does. Bool is
+// value != 0 (NaN too is True), as torch's conversion to bool.
 template <class T> T checked_scalar(double value, const char* op) {
+  if constexpr (std::is_same_v<T, bool>) return value != 0.0;
   auto fail = [&](const char* dtype) {
     throw std::invalid_argument(std::string(op) + ": value " + num(value) + " cannot be converted to " +
                                 dtype + " without overflow");

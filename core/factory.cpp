@@ -88,6 +88,9 @@ Tensor tensor(std::initializer_list<int64_t> v, const Shape& s) {
 Tensor tensor(std::initializer_list<int> v, const Shape& s) {
   return tensor(std::vector<int64_t>(v.begin(), v.end()), s.empty() ? flat(v.size()) : s);
 }
+Tensor tensor(std::initializer_list<bool> v, const Shape& s) {
+  return from_values(v.begin(), v.size(), s.empty() ? flat(v.size()) : s);
+}
 
 Tensor scalar_tensor(double value, DType dtype) { return full({}, value, dtype); }
 
@@ -119,6 +122,7 @@ Tensor full(const Shape& shape, double value, DType dtype) {
     case DType::Float32: fill(t.data_ptr<float>(), n, checked_scalar<float>(value, "full")); break;
     case DType::Float64: fill(t.data_ptr<double>(), n, value); break;
     case DType::Int64: fill(t.data_ptr<int64_t>(), n, checked_scalar<int64_t>(value, "full")); break;
+    case DType::Bool: fill(t.data_ptr<bool>(), n, checked_scalar<bool>(value, "full")); break;
   }
   return t;
 }

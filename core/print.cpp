@@ -51,7 +51,11 @@ struct Elements {
     if (dtype == DType::Float64) return static_cast<const double*>(data)[i];
     return static_cast<double>(static_cast<const int64_t*>(data)[i]);
   }
-  int64_t as_int(int64_t i) const { return static_cast<const int64_t*>(data)[i]; }
+  // Int64 and Bool elements as Python's str() spells them: "-42", "True", "False".
+  std::string as_text(int64_t i) const {
+    if (dtype == DType::Bool) return static_cast<const bool*>(data)[i] ? "True" : "False";
+    return std::to_string(static_cast<const int64_t*>(data)[i]);
+  }
 };
 
 // The positions of dim of size n that get printed: all of them, or when
@@ -89,7 +93,7 @@ class Formatter {
       : floating_(is_floating(el.dtype)) {
     if (!floating_) {
       for (int64_t i : shown)
-        max_width_ = std::max(max_width_, static_cast<int>(std::to_string(el.as_int(i)).size()));
+        max_width_ = std::max(max_width_, static_cast<int>(el.as_text(i).size()));
       return;
     }
     // Only nonzero finite values decide the style: 0, nan and inf fit any of them.
@@ -124,7 +128,7 @@ class Formatter {
   std::string format(const Elements& el, int64_t i) const {
     std::string s;
     if (!floating_) {
-      s = std::to_string(el.as_int(i));
+      s = el.as_text(i);
     } else {
       double v = el.as_double(i);
       if (sci_mode_) {
@@ -241,13 +245,14 @@ std::string to_string(const Tensor& t) {
     if (t.dtype() != DType::Float32) suffixes.push_back("dtype=" + dtype_name(t.dtype()));
     body = "[]";
   } else {
-    // float32 is the default dtype and int64 shows itself by having no "."
+    // float32 is the default dtype, int64 shows itself by having no "." and bool by its words
     if (t.dtype() == DType::Float64) suffixes.push_back("dtype=" + dtype_name(t.dtype()));
     Elements el{t.dtype(), nullptr};
     switch (t.dtype()) {
       case DType::Float32: el.data = t.data_ptr<float>(); break;
       case DType::Float64: el.data = t.data_ptr<double>(); break;
       case DType::Int64: el.data = t.data_ptr<int64_t>(); break;
+      case DType::Bool: el.data = t.data_ptr<bool>(); break;
     }
     bool summarize = t.numel() > kThreshold;
     std::vector<int64_t> shown;

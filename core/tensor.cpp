@@ -1,5 +1,5 @@
 // Tensor's own members: metadata, raw access, copies, autograd accessors and
-// the in-place ops (which are not recorded, and bump the version counter).
+// the in-place ops (which bump the version counter, and are recorded by rebase_history).
 // Not here: differentiable ops (core/ops/), factories (factory.cpp), printing (print.cpp).
 #include "core/tensor.h"
 
@@ -95,6 +95,7 @@ template <class T> T* Tensor::data_ptr() const {
 template float* Tensor::data_ptr<float>() const;
 template double* Tensor::data_ptr<double>() const;
 template int64_t* Tensor::data_ptr<int64_t>() const;
+template bool* Tensor::data_ptr<bool>() const;
 
 double Tensor::item_double() const {
   if (numel() != 1) {
@@ -106,6 +107,7 @@ double Tensor::item_double() const {
     case DType::Float32: return *data_ptr<float>();
     case DType::Float64: return *data_ptr<double>();
     case DType::Int64: return static_cast<double>(*data_ptr<int64_t>());
+    case DType::Bool: return *data_ptr<bool>() ? 1.0 : 0.0;
   }
   return 0;
 }
@@ -120,6 +122,7 @@ template <class T> T Tensor::item() const {
 template float Tensor::item<float>() const;
 template double Tensor::item<double>() const;
 template int64_t Tensor::item<int64_t>() const;
+template bool Tensor::item<bool>() const;
 
 // ---- copies ----
 
@@ -195,30 +198,18 @@ void Tensor::set_name(const std::string& name) const { require_defined(*this, "s
 const std::string& Tensor::name() const { require_defined(*this, "name"); return impl_->name; }
 
 // ---- in-place ops ----
+//
+// Each checks first (check_inplace: no leaf that requires grad, no view while recording),
+// writes, then records itself with rebase_history (core/autograd.h), which bumps the
+// version counter and makes the op's node the tensor's grad_fn. torch's node names.
 
 namespace {
 
-// In-place writes are not recorded; refuse them where they would silently corrupt a gradient.
-void check_inplace(const Tensor& t, const char* op) {
-  require_defined(t, op);
-  if (GradMode::is_enabled() && t.requires_grad()) {
-    if (t.is_leaf()) {
-      throw std::runtime_error(std::string(op) +
-                               ": a leaf tensor that requires grad is being used in an in-place "
-                               "operation; wrap the update in a NoGradGuard (as optimizers do)");
-    }
-    throw std::runtime_error(std::string(op) + ": in-place ops are not recorded by autograd, and "
-                             "this tensor was made by " + t.grad_fn_name() +
-                             "; use the out-of-place op instead");
-  }
-}
-
 // dst[i] = f(dst[i], src[i]), src broadcast to dst's shape. f sees float, double,
-// or, for Int64, uint64_t: unsigned arithmetic wraps on overflow, as torch's does,
-// where signed overflow would be undefined behaviour.
+// bool, or, for Int64, uint64_t: unsigned arithmetic wraps on overflow, as torch's
+// does, where signed overflow would be undefined behaviour.
 template <class F>
-void inplace_binary(Tensor& dst, const Tensor& src, const char* op, F f) {
-  check_inplace(dst, op);
+void write_binary(Tensor& dst, const Tensor& src, const char* op, F f) {
   require_defined(src, op);
   if (src.dtype() != dst.dtype()) {
     throw std::invalid_argument(std::string(op) + ": dtypes differ: " + dtype_name(dst.dtype()) +
@@ -241,16 +232,15 @@ void inplace_binary(Tensor& dst, const Tensor& src, const char* op, F f) {
       run(reinterpret_cast<uint64_t*>(dst.data_ptr<int64_t>()),
           reinterpret_cast<const uint64_t*>(s.data_ptr<int64_t>()));
       break;
+    case DType::Bool: run(dst.data_ptr<bool>(), s.data_ptr<bool>()); break;  // copy_ only
   }
-  dst.impl()->storage->version++;
 }
 
 // dst[i] = f(dst[i], c), where c is `scalar` in dst's element type (see checked_scalar);
 // as in torch, float32 arithmetic happens in float32 with the scalar rounded first.
 // An Int64 dst needs a whole-number scalar unless `truncate` (fill_).
 template <class F>
-void inplace_scalar(Tensor& dst, double scalar, const char* op, bool truncate, F f) {
-  check_inplace(dst, op);
+void write_scalar(Tensor& dst, double scalar, const char* op, bool truncate, F f) {
   int64_t n = dst.numel();
   auto run = [&](auto* d, auto c) {
     for (int64_t i = 0; i < n; ++i) d[i] = f(d[i], c);
@@ -263,17 +253,19 @@ void inplace_scalar(Tensor& dst, double scalar, const char* op, bool truncate, F
           truncate ? static_cast<uint64_t>(checked_scalar<int64_t>(scalar, op))
                    : integral_scalar(scalar, op, "the scalar"));
       break;
+    case DType::Bool: run(dst.data_ptr<bool>(), checked_scalar<bool>(scalar, op)); break;  // fill_ only
   }
-  dst.impl()->storage->version++;
 }
 
-// dst += alpha * src. torch's CPU kernel computes this as one fused multiply-add,
-// fma(src, alpha, dst), with alpha rounded to the element type; doing the same
-// keeps optimizer steps (p.add_(g, -lr)) bit-identical to torch's.
-void axpy(Tensor& dst, const Tensor& src, double alpha, const char* op) {
-  uint64_t int_alpha =
-      dst.defined() && dst.dtype() == DType::Int64 ? integral_scalar(alpha, op, "alpha") : 0;
-  inplace_binary(dst, src, op, [alpha, int_alpha](auto a, auto b) -> decltype(a) {
+// x' = x + alpha o (sub_: alpha negated)  =>  dx = g,  do = sum_to(alpha g, o.shape)
+// torch's CPU kernel computes it as one fused multiply-add, fma(o, alpha, x), with
+// alpha rounded to the element type; doing the same keeps optimizer steps
+// (p.add_(g, -lr)) bit-identical to torch's.
+Tensor& add_scaled_(Tensor& x, const Tensor& other, double alpha, const char* op, const char* node_name) {
+  check_inplace(x, op, {&other});
+  require_not_bool(x.dtype(), op);
+  uint64_t int_alpha = x.dtype() == DType::Int64 ? integral_scalar(alpha, op, "alpha") : 0;
+  write_binary(x, other, op, [alpha, int_alpha](auto a, auto b) -> decltype(a) {
     using T = decltype(a);
     if constexpr (std::is_floating_point_v<T>) {
       if (alpha == 1.0) return a + b;  // fma(b, 1, a) == a + b; skip the call on the hot path
@@ -282,38 +274,79 @@ void axpy(Tensor& dst, const Tensor& src, double alpha, const char* op) {
       return a + int_alpha * b;
     }
   });
+  Shape so = other.sizes();
+  return rebase_history(x, {other}, node_name, {}, [alpha, so](const Node&, const Tensor& g) -> Grads {
+    return {g, sum_to(alpha == 1.0 ? g : g.mul(alpha), so)};
+  });
+}
+
+// x' = x op s for a scalar s, f the per-element formula: dx = g * dx_scale.
+template <class F>
+Tensor& scalar_op_(Tensor& x, double s, const char* op, const char* node_name, double dx_scale, F f) {
+  check_inplace(x, op);
+  require_not_bool(x.dtype(), op);
+  write_scalar(x, s, op, false, f);
+  return rebase_history(x, {}, node_name, {}, [dx_scale](const Node&, const Tensor& g) -> Grads {
+    return {dx_scale == 1.0 ? g : g.mul(dx_scale)};
+  });
+}
+
+// x' = v everywhere  =>  dx = 0 (the old values no longer matter)
+Tensor& fill_value_(Tensor& x, double v, const char* op, const char* node_name) {
+  check_inplace(x, op);
+  write_scalar(x, v, op, true, [](auto, auto c) { return c; });
+  return rebase_history(x, {}, node_name, {}, [](const Node&, const Tensor& g) -> Grads {
+    return {zeros_like(g)};
+  });
 }
 
 }  // namespace
 
-Tensor& Tensor::add_(const Tensor& other, double alpha) { axpy(*this, other, alpha, "add_"); return *this; }
-Tensor& Tensor::sub_(const Tensor& other, double alpha) { axpy(*this, other, -alpha, "sub_"); return *this; }
+Tensor& Tensor::add_(const Tensor& other, double alpha) { return add_scaled_(*this, other, alpha, "add_", "AddBackward0"); }
+Tensor& Tensor::sub_(const Tensor& other, double alpha) { return add_scaled_(*this, other, -alpha, "sub_", "SubBackward0"); }
+
+// x' = x * o  =>  dx = g * o,  do = sum_to(g * x, o.shape)      saved: o, x as it was
 Tensor& Tensor::mul_(const Tensor& other) {
-  inplace_binary(*this, other, "mul_", [](auto a, auto b) { return a * b; });
-  return *this;
+  check_inplace(*this, "mul_", {&other});
+  require_not_bool(dtype(), "mul_");
+  require_defined(other, "mul_");
+  // The write destroys x, so do's factor is copied first, only when it will be needed;
+  // and x.mul_(x) destroys o too.
+  Tensor x_before = GradMode::is_enabled() && other.requires_grad() ? detach().clone() : Tensor();
+  Tensor o = other.impl()->storage == impl_->storage ? other.detach().clone() : other;
+  write_binary(*this, other, "mul_", [](auto a, auto b) -> decltype(a) {
+    if constexpr (std::is_same_v<decltype(a), bool>) return a && b;  // never runs: Bool refused above
+    else return a * b;
+  });
+  Shape so = other.sizes();
+  return rebase_history(*this, {other}, "MulBackward0", {o, x_before}, [so](const Node& node, const Tensor& g) -> Grads {
+    Tensor dx = node.needs_grad(0) ? g * node.saved(0) : Tensor();
+    Tensor dother = node.needs_grad(1) ? sum_to(g * node.saved(1), so) : Tensor();
+    return {dx, dother};
+  });
 }
+
 Tensor& Tensor::add_(double s) {
-  inplace_scalar(*this, s, "add_", false, [](auto a, auto c) { return a + c; });
-  return *this;
+  return scalar_op_(*this, s, "add_", "AddBackward0", 1.0, [](auto a, auto c) { return a + c; });
 }
 Tensor& Tensor::sub_(double s) {
-  inplace_scalar(*this, s, "sub_", false, [](auto a, auto c) { return a - c; });
-  return *this;
+  return scalar_op_(*this, s, "sub_", "SubBackward0", 1.0, [](auto a, auto c) { return a - c; });
 }
 Tensor& Tensor::mul_(double s) {
-  inplace_scalar(*this, s, "mul_", false, [](auto a, auto c) { return a * c; });
-  return *this;
+  return scalar_op_(*this, s, "mul_", "MulBackward0", s, [](auto a, auto c) { return a * c; });
 }
-Tensor& Tensor::fill_(double v) {
-  inplace_scalar(*this, v, "fill_", true, [](auto, auto c) { return c; });
-  return *this;
-}
-Tensor& Tensor::zero_() { return fill_(0.0); }
+Tensor& Tensor::fill_(double v) { return fill_value_(*this, v, "fill_", "FillBackward2"); }
+Tensor& Tensor::zero_() { return fill_value_(*this, 0.0, "zero_", "ZeroBackward0"); }
 
+// x' = src (converted to x's dtype, broadcast)  =>  dx = 0,  dsrc = sum_to(g, src.shape)
 Tensor& Tensor::copy_(const Tensor& src) {
-  inplace_binary(*this, src.defined() ? src.to(dtype()) : src, "copy_",
-                 [](auto, auto b) { return b; });
-  return *this;
+  check_inplace(*this, "copy_", {&src});
+  Tensor converted = src.defined() ? src.to(dtype()) : src;  // ToCopyBackward0 carries the dtype back
+  write_binary(*this, converted, "copy_", [](auto, auto b) { return b; });
+  Shape ss = src.sizes();
+  return rebase_history(*this, {converted}, "CopyBackwards", {}, [ss](const Node&, const Tensor& g) -> Grads {
+    return {zeros_like(g), sum_to(g, ss)};
+  });
 }
 
 }  // namespace minigrad

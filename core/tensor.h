@@ -44,6 +44,11 @@ struct TensorImpl {
   std::weak_ptr<Node> grad_accumulator;  // a leaf's AccumulateGrad node, while a graph uses it
   std::vector<Hook> hooks;           // leaf hooks; a non-leaf's hooks live on its grad_fn
   std::string name;                  // optional label (nn::Module sets "emb.weight"); used by to_dot
+  // Set by the view ops (view, reshape, squeeze, ...): this tensor is a view of another's
+  // storage, or another tensor is a view of its storage. autograd cannot rebase a view's
+  // history (torch's CopySlices), so a recorded in-place op refuses either (check_inplace).
+  bool is_view = false;
+  bool has_views = false;
 };
 
 enum class Reduction { None, Mean, Sum };
@@ -90,7 +95,8 @@ class Tensor {
   void set_name(const std::string& name) const;
   const std::string& name() const;
 
-  // ---- in-place (not recorded; they bump the version counter) ----
+  // ---- in-place: they bump the version counter, and on tensors that require grad
+  // (never a leaf) they are recorded, as in torch (see rebase_history in core/autograd.h) ----
   Tensor& add_(const Tensor& other, double alpha = 1.0);
   Tensor& add_(double scalar);
   Tensor& sub_(const Tensor& other, double alpha = 1.0);
@@ -173,6 +179,30 @@ class Tensor {
   Tensor multinomial(int64_t num_samples, bool replacement = false) const;  // default generator
   Tensor& bernoulli_(double p = 0.5);  // default generator; not recorded, bumps the version
 
+  // ---- masks (core/ops/compare.cpp, core/ops/triangle.cpp) ----
+  // Comparisons broadcast, promote mixed dtypes as torch does, and return torch.bool
+  // with no gradient. A double compares exactly with Int64 / Bool when it is whole.
+  Tensor eq(const Tensor& other) const;
+  Tensor ne(const Tensor& other) const;
+  Tensor lt(const Tensor& other) const;
+  Tensor le(const Tensor& other) const;
+  Tensor gt(const Tensor& other) const;
+  Tensor ge(const Tensor& other) const;
+  Tensor eq(double other) const;
+  Tensor ne(double other) const;
+  Tensor lt(double other) const;
+  Tensor le(double other) const;
+  Tensor gt(double other) const;
+  Tensor ge(double other) const;
+  Tensor logical_not() const;  // ~mask
+  // value where mask (torch.bool, broadcasting to this tensor's shape); g is zeroed there.
+  Tensor masked_fill(const Tensor& mask, double value) const;
+  Tensor& masked_fill_(const Tensor& mask, double value);  // recorded when this requires grad
+  // The upper / lower triangle of the last two dims (any leading batch), the rest zeroed:
+  // element (i, j) is kept by triu when j - i >= diagonal, by tril when j - i <= diagonal.
+  Tensor triu(int64_t diagonal = 0) const;
+  Tensor tril(int64_t diagonal = 0) const;
+
  private:
   std::shared_ptr<TensorImpl> impl_;
 };
@@ -189,6 +219,7 @@ Tensor tensor(std::initializer_list<double> values, const Shape& shape = {});
 Tensor tensor(std::initializer_list<int64_t> values, const Shape& shape = {});
 // Plain integer literals, tensor({2, 3, 5, 1}), make Int64 as torch.tensor([2, 3, 5, 1]) does.
 Tensor tensor(std::initializer_list<int> values, const Shape& shape = {});
+Tensor tensor(std::initializer_list<bool> values, const Shape& shape = {});  // tensor({true, false}): Bool
 Tensor scalar_tensor(double value, DType dtype = DType::Float32);  // 0-dim
 Tensor empty(const Shape& shape, DType dtype = DType::Float32);
 Tensor zeros(const Shape& shape, DType dtype = DType::Float32);
@@ -281,6 +312,48 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets,
 Tensor dropout(const Tensor& input, double p, bool train);
 std::tuple<Tensor, Tensor> topk(const Tensor& input, int64_t k, int64_t dim = -1, bool largest = true,
                                 bool sorted = true);
+
+// ---- masks (core/ops/compare.cpp, core/ops/triangle.cpp) ----
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, const Tensor& b);
+Tensor eq(const Tensor& a, double b);
+Tensor ne(const Tensor& a, double b);
+Tensor lt(const Tensor& a, double b);
+Tensor le(const Tensor& a, double b);
+Tensor gt(const Tensor& a, double b);
+Tensor ge(const Tensor& a, double b);
+Tensor operator==(const Tensor& a, const Tensor& b);
+Tensor operator!=(const Tensor& a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Tensor& b);
+Tensor operator<=(const Tensor& a, const Tensor& b);
+Tensor operator>(const Tensor& a, const Tensor& b);
+Tensor operator>=(const Tensor& a, const Tensor& b);
+Tensor operator==(const Tensor& a, double b);
+Tensor operator!=(const Tensor& a, double b);
+Tensor operator<(const Tensor& a, double b);
+Tensor operator<=(const Tensor& a, double b);
+Tensor operator>(const Tensor& a, double b);
+Tensor operator>=(const Tensor& a, double b);
+Tensor operator==(double a, const Tensor& b);
+Tensor operator!=(double a, const Tensor& b);
+Tensor operator<(double a, const Tensor& b);
+Tensor operator<=(double a, const Tensor& b);
+Tensor operator>(double a, const Tensor& b);
+Tensor operator>=(double a, const Tensor& b);
+Tensor logical_not(const Tensor& a);
+Tensor operator~(const Tensor& a);  // logical_not
+// condition ? a : b, the three broadcast together; condition is torch.bool, a and b share
+// a dtype. Differentiable in a and b (WhereBackward0).
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
+Tensor where(const Tensor& condition, const Tensor& a, double b);  // b as a 0-dim tensor of a's dtype
+Tensor where(const Tensor& condition, double a, const Tensor& b);
+Tensor masked_fill(const Tensor& a, const Tensor& mask, double value);
+Tensor triu(const Tensor& a, int64_t diagonal = 0);
+Tensor tril(const Tensor& a, int64_t diagonal = 0);
 
 // ---- printing (core/print.cpp) ----
 std::ostream& operator<<(std::ostream& os, const Tensor& t);

@@ -30,10 +30,10 @@ class Fixture {
       Shape shape(static_cast<size_t>(ndim));
       for (auto& d : shape) ss >> d;
       int64_t n = numel_of(shape);
-      if (code == "i64") {
+      if (code == "i64" || code == "bool") {  // bool records hold 0 / 1
         std::vector<int64_t> v(static_cast<size_t>(n));
         for (auto& x : v) ss >> x;
-        records_[name] = tensor(v, shape);
+        records_[name] = code == "bool" ? tensor(v, shape).to(DType::Bool) : tensor(v, shape);
       } else {
         // Read words and convert with strtod, which (unlike >>) accepts nan and inf.
         std::vector<double> v(static_cast<size_t>(n));

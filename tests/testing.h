@@ -24,6 +24,7 @@ inline double element(const Tensor& t, int64_t i) {
     case DType::Float32: return t.data_ptr<float>()[i];
     case DType::Float64: return t.data_ptr<double>()[i];
     case DType::Int64: return static_cast<double>(t.data_ptr<int64_t>()[i]);
+    case DType::Bool: return t.data_ptr<bool>()[i] ? 1.0 : 0.0;
   }
   return 0;
 }
@@ -72,6 +73,7 @@ inline const unsigned char* bytes_of(const Tensor& t) {
     case DType::Float32: return reinterpret_cast<const unsigned char*>(t.data_ptr<float>());
     case DType::Float64: return reinterpret_cast<const unsigned char*>(t.data_ptr<double>());
     case DType::Int64: return reinterpret_cast<const unsigned char*>(t.data_ptr<int64_t>());
+    case DType::Bool: return reinterpret_cast<const unsigned char*>(t.data_ptr<bool>());
   }
   return nullptr;
 }
@@ -119,7 +121,7 @@ template <class T>
 inline ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected, double tol = -1) {
   if (tol == 0) return bitwise_equal(actual, expected);
   if (auto layout = detail::same_layout(actual, expected); !layout) return layout;
-  if (tol < 0) tol = expected.dtype() == DType::Float32 ? 1e-6 : expected.dtype() == DType::Float64 ? 1e-12 : 0;
+  if (tol < 0) tol = expected.dtype() == DType::Float32 ? 1e-6 : expected.dtype() == DType::Float64 ? 1e-12 : 0;  // Int64, Bool exact
   return detail::compare_elements(
       expected.numel(), [&](int64_t i) { return element(actual, i); },
       [&](int64_t i) { return element(expected, i); },

@@ -1,12 +1,12 @@
 """Writes tensors to minigrad's fixture format, read back by tests/fixture.h.
 
 One record a line:  name dtype ndim d0 .. d{ndim-1} v0 v1 ...
-dtype is f32, f64 or i64. Floats are written with repr() of their exact
+dtype is f32, f64, i64 or bool (written 0 / 1). Floats are written with repr() of their exact
 float64 value, so a float32 round-trips bit for bit. Lines starting with # are comments.
 """
 import torch
 
-_CODES = {torch.float32: "f32", torch.float64: "f64", torch.int64: "i64"}
+_CODES = {torch.float32: "f32", torch.float64: "f64", torch.int64: "i64", torch.bool: "bool"}
 
 
 def record(name, t):
@@ -17,7 +17,7 @@ def record(name, t):
         raise ValueError(f"fixture name {name!r} contains a space")
     code = _CODES[t.dtype]
     flat = t.reshape(-1).tolist()
-    vals = " ".join(str(int(v)) if code == "i64" else repr(float(v)) for v in flat)
+    vals = " ".join(str(int(v)) if code in ("i64", "bool") else repr(float(v)) for v in flat)
     dims = " ".join(str(d) for d in t.shape)
     return f"{name} {code} {t.dim()} {dims} {vals}".replace("  ", " ").rstrip() + "\n"
 

@@ -21,7 +21,7 @@ import torch
 import fixturelib
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-f32, f64, i64 = torch.float32, torch.float64, torch.int64
+f32, f64, i64, b8 = torch.float32, torch.float64, torch.int64, torch.bool
 nan, inf = math.nan, math.inf
 
 
@@ -113,6 +113,18 @@ def plain_cases():
         ("f64_1d", t([1.5, 2.0], f64)),
         ("f64_intval", t([[1.0, 2.0], [3.0, 4.0]], f64)),
         ("f64_wrap_suffix", torch.arange(17, dtype=f64) / 7),
+        # bool: "True"/"False" right-aligned to the widest, no dtype suffix unless empty
+        ("bool_1d", t([True, False], b8)),
+        ("bool_all_true", t([True, True, True], b8)),
+        ("bool_2d", t([[True, False], [False, True]], b8)),
+        ("bool_0d_true", t(True, b8)),
+        ("bool_0d_false", t(False, b8)),
+        ("bool_empty", torch.zeros(0, dtype=b8)),
+        ("bool_empty_2d", torch.zeros(2, 0, dtype=b8)),
+        ("bool_wrap", torch.arange(30) % 3 == 0),
+        ("bool_causal", torch.triu(torch.ones(6, 6), diagonal=1).bool()),
+        ("bool_3d", torch.arange(12).reshape(2, 2, 3) % 2 == 1),
+        ("bool_summarized", torch.arange(1500) % 2 == 0),
     ]
 
 

@@ -15,15 +15,16 @@
 
 namespace minigrad::kernels {
 
-template <class T, class F>
-void map(const T* x, T* y, int64_t n, F f) {
+// y = f(x) and z = f(x, y); the output type may differ (a comparison writes bool).
+template <class T, class U, class F>
+void map(const T* x, U* y, int64_t n, F f) {
   parallel_for(n, 4, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) y[i] = f(x[i]);
   });
 }
 
-template <class T, class F>
-void zip(const T* x, const T* y, T* z, int64_t n, F f) {
+template <class T, class U, class F>
+void zip(const T* x, const T* y, U* z, int64_t n, F f) {
   parallel_for(n, 4, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) z[i] = f(x[i], y[i]);
   });
@@ -37,6 +38,22 @@ void add_rows_bias(T* y, const T* b, int64_t rows, int64_t cols) {
       T* row = y + r * cols;
       for (int64_t c = 0; c < cols; ++c) row[c] += b[c];
     }
+  });
+}
+
+// out = c ? x : y, element by element (where).
+template <class T>
+void select(const bool* c, const T* x, const T* y, T* out, int64_t n) {
+  parallel_for(n, 4, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) out[i] = c[i] ? x[i] : y[i];
+  });
+}
+
+// x = v where mask, in place (masked_fill).
+template <class T>
+void fill_where(const bool* mask, T v, T* x, int64_t n) {
+  parallel_for(n, 4, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) if (mask[i]) x[i] = v;
   });
 }
 

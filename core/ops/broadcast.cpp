@@ -121,6 +121,13 @@ void require_broadcastable(const Shape& small, const Shape& big, const char* op)
                                 " does not broadcast to shape " + shape_str(big));
   }
 }
+
+// Gradients are never Bool; a Bool sum would need torch's promotion to Int64.
+void require_summable(const Tensor& t) {
+  if (t.dtype() == DType::Bool)
+    throw std::invalid_argument("sum_to: cannot sum a torch.bool tensor of shape " + shape_str(t.sizes()) +
+                                "; convert it with to(DType::Int64) first");
+}
 }  // namespace
 
 Tensor expand_to(const Tensor& t, const Shape& shape) {
@@ -132,6 +139,7 @@ Tensor expand_to(const Tensor& t, const Shape& shape) {
       case DType::Float32: kernels::repeat_rows(t.data_ptr<float>(), out.data_ptr<float>(), rows, cols); break;
       case DType::Float64: kernels::repeat_rows(t.data_ptr<double>(), out.data_ptr<double>(), rows, cols); break;
       case DType::Int64: kernels::repeat_rows(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), rows, cols); break;
+      case DType::Bool: kernels::repeat_rows(t.data_ptr<bool>(), out.data_ptr<bool>(), rows, cols); break;
     }
     return out;
   }
@@ -146,12 +154,14 @@ Tensor expand_to_reference(const Tensor& t, const Shape& shape) {
     case DType::Float32: expand_loop(t.data_ptr<float>(), out.data_ptr<float>(), shape, strides); break;
     case DType::Float64: expand_loop(t.data_ptr<double>(), out.data_ptr<double>(), shape, strides); break;
     case DType::Int64: expand_loop(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), shape, strides); break;
+    case DType::Bool: expand_loop(t.data_ptr<bool>(), out.data_ptr<bool>(), shape, strides); break;
   }
   return out;
 }
 
 Tensor sum_to(const Tensor& t, const Shape& shape) {
   if (t.sizes() == shape) return t;
+  require_summable(t);
   require_broadcastable(shape, t.sizes(), "sum_to");
   int64_t rows = 0, cols = 0;
   if (as_repeated_row(shape, t.sizes(), rows, cols)) {
@@ -160,6 +170,7 @@ Tensor sum_to(const Tensor& t, const Shape& shape) {
       case DType::Float32: sum_rows(t.data_ptr<float>(), out.data_ptr<float>(), rows, cols); break;
       case DType::Float64: sum_rows(t.data_ptr<double>(), out.data_ptr<double>(), rows, cols); break;
       case DType::Int64: sum_rows(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), rows, cols); break;
+      case DType::Bool: break;  // refused by require_summable
     }
     return out;
   }
@@ -168,6 +179,7 @@ Tensor sum_to(const Tensor& t, const Shape& shape) {
 
 Tensor sum_to_reference(const Tensor& t, const Shape& shape) {
   if (t.sizes() == shape) return t;
+  require_summable(t);
   require_broadcastable(shape, t.sizes(), "sum_to");
   Tensor out = empty(shape, t.dtype());
   auto strides = broadcast_strides(shape, t.sizes());
@@ -176,6 +188,7 @@ Tensor sum_to_reference(const Tensor& t, const Shape& shape) {
     case DType::Float32: sum_to_loop(t.data_ptr<float>(), out.data_ptr<float>(), t.sizes(), strides, n); break;
     case DType::Float64: sum_to_loop(t.data_ptr<double>(), out.data_ptr<double>(), t.sizes(), strides, n); break;
     case DType::Int64: sum_to_loop(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), t.sizes(), strides, n); break;
+    case DType::Bool: break;  // refused by require_summable
   }
   return out;
 }

@@ -50,6 +50,8 @@ Tensor unary(const Tensor& x, const char* op, F f, void (*floats)(const float*, 
 template <class F>
 Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
   if (!a.defined() || !b.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
+  require_not_bool(a.dtype(), op);
+  require_not_bool(b.dtype(), op);
   if (a.dtype() != b.dtype()) {
     throw std::invalid_argument(std::string(op) + ": dtypes differ: " + dtype_name(a.dtype()) +
                                 " and " + dtype_name(b.dtype()) + " (convert one with to())");
@@ -68,6 +70,7 @@ Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
                      return static_cast<int64_t>(f(static_cast<uint64_t>(x), static_cast<uint64_t>(y)));
                    });
       break;
+    case DType::Bool: break;  // refused above
   }
   return out;
 }
@@ -76,6 +79,7 @@ Tensor binary(const Tensor& a, const Tensor& b, const char* op, F f) {
 // Int64 tensor takes only an integral s within int64 range, and wraps on overflow.
 template <class F>
 Tensor with_scalar(const Tensor& x, double s, const char* op, F f) {
+  if (x.defined()) require_not_bool(x.dtype(), op);
   if (x.defined() && x.dtype() == DType::Int64) {
     if (s != std::trunc(s) || !(s >= -9223372036854775808.0 && s < 9223372036854775808.0)) {
       std::ostringstream value;
@@ -306,12 +310,14 @@ Tensor Tensor::to(DType target) const {
       case DType::Float32: std::copy(src, src + n, y.data_ptr<float>()); break;
       case DType::Float64: std::copy(src, src + n, y.data_ptr<double>()); break;
       case DType::Int64: std::transform(src, src + n, y.data_ptr<int64_t>(), [](auto v) { return to_int64(v); }); break;
+      case DType::Bool: std::transform(src, src + n, y.data_ptr<bool>(), [](auto v) { return v != 0; }); break;  // NaN too
     }
   };
   switch (dtype()) {
     case DType::Float32: convert(data_ptr<float>()); break;
     case DType::Float64: convert(data_ptr<double>()); break;
     case DType::Int64: convert(data_ptr<int64_t>()); break;
+    case DType::Bool: convert(data_ptr<bool>()); break;  // True -> 1
   }
   if (!is_floating(target)) return y;  // integers carry no gradient
   DType source = dtype();

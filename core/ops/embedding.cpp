@@ -47,6 +47,7 @@ Tensor gather_rows(const Tensor& table, const Tensor& ids, Shape out_shape) {
     case DType::Float32: kernels::gather_rows(table.data_ptr<float>(), ix, out.data_ptr<float>(), ids.numel(), C); break;
     case DType::Float64: kernels::gather_rows(table.data_ptr<double>(), ix, out.data_ptr<double>(), ids.numel(), C); break;
     case DType::Int64: kernels::gather_rows(table.data_ptr<int64_t>(), ix, out.data_ptr<int64_t>(), ids.numel(), C); break;
+    case DType::Bool: kernels::gather_rows(table.data_ptr<bool>(), ix, out.data_ptr<bool>(), ids.numel(), C); break;
   }
   return out;
 }

@@ -46,6 +46,7 @@ Tensor sum_forward(const Tensor& x, std::optional<int64_t> dim, const Shape& out
     case DType::Float32: kernels::sum_dim(x.data_ptr<float>(), y.data_ptr<float>(), p.outer, p.n, p.inner); break;
     case DType::Float64: kernels::sum_dim(x.data_ptr<double>(), y.data_ptr<double>(), p.outer, p.n, p.inner); break;
     case DType::Int64: kernels::sum_dim(x.data_ptr<int64_t>(), y.data_ptr<int64_t>(), p.outer, p.n, p.inner); break;
+    case DType::Bool: return sum_forward(x.to(DType::Int64), dim, out_shape);  // counts the Trues, as torch
   }
   return y;
 }
@@ -108,6 +109,9 @@ std::tuple<Tensor, Tensor> max_forward(const Tensor& x, int64_t dim, bool keepdi
     case DType::Float32: kernels::max_dim(x.data_ptr<float>(), values.data_ptr<float>(), ix, p.outer, p.n, p.inner); break;
     case DType::Float64: kernels::max_dim(x.data_ptr<double>(), values.data_ptr<double>(), ix, p.outer, p.n, p.inner); break;
     case DType::Int64: kernels::max_dim(x.data_ptr<int64_t>(), values.data_ptr<int64_t>(), ix, p.outer, p.n, p.inner); break;
+    case DType::Bool:
+      throw std::invalid_argument(std::string(op) + ": not implemented for torch.bool (shape " +
+                                  shape_str(x.sizes()) + "); convert with to(DType::Int64) first");
   }
   return {values, indices};
 }

@@ -27,6 +27,7 @@ Tensor alias_with_shape(const Tensor& x, const Shape& shape) {
 // Every view records this backward: y = x.view(s)  =>  dx = g.view(x.shape)
 Tensor view_as(const Tensor& x, const Shape& shape, const char* grad_fn_name) {
   Tensor y = alias_with_shape(x, shape);
+  y.impl()->is_view = x.impl()->has_views = true;  // in-place ops on either are not recorded
   return record_op(y, {x}, grad_fn_name, {}, [](const Node& node, const Tensor& g) -> Grads {
     return {alias_with_shape(g, node.input_shapes[0])};
   });
@@ -147,6 +148,7 @@ Tensor transpose_copy(const Tensor& x, int64_t d0, int64_t d1) {
     case DType::Float32: kernels::swap_dims(x.data_ptr<float>(), y.data_ptr<float>(), A, n0, B, n1, C); break;
     case DType::Float64: kernels::swap_dims(x.data_ptr<double>(), y.data_ptr<double>(), A, n0, B, n1, C); break;
     case DType::Int64: kernels::swap_dims(x.data_ptr<int64_t>(), y.data_ptr<int64_t>(), A, n0, B, n1, C); break;
+    case DType::Bool: kernels::swap_dims(x.data_ptr<bool>(), y.data_ptr<bool>(), A, n0, B, n1, C); break;
   }
   return y;
 }

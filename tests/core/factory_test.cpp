@@ -277,5 +277,18 @@ TEST(FactoryTest, LargeFillsHoldEveryElement) {
   EXPECT_EQ(bad, 0);
 }
 
+TEST(FactoryTest, BoolFactories) {
+  Tensor t = tensor({true, false, false, true}, {2, 2});
+  EXPECT_EQ(t.dtype(), DType::Bool);
+  EXPECT_EQ(t.sizes(), (Shape{2, 2}));
+  EXPECT_EQ(t.data_ptr<bool>()[3], true);
+  EXPECT_EQ(to_string(zeros({2}, DType::Bool)), "tensor([False, False])");
+  EXPECT_EQ(to_string(ones({2}, DType::Bool)), "tensor([True, True])");
+  EXPECT_EQ(to_string(full({1}, -0.5, DType::Bool)), "tensor([True])");
+  EXPECT_EQ(to_string(full({1}, 0.0, DType::Bool)), "tensor([False])");
+  EXPECT_EQ(to_string(scalar_tensor(1.0, DType::Bool)), "tensor(True)");
+  EXPECT_EQ(zeros_like(t).dtype(), DType::Bool);
+}
+
 }  // namespace
 }  // namespace minigrad

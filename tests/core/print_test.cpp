@@ -120,6 +120,9 @@ TEST(Print, SummarizesPastThousandElements) { EXPECT_EQ(check_cases_with_prefix(
 
 TEST(Print, Float64SuffixWrapsLikeTorch) { EXPECT_EQ(check_cases_with_prefix("f64_"), 3); }
 
+// "True" / "False", right-aligned to the widest; dtype named only when empty.
+TEST(Print, BoolPrintsTrueAndFalse) { EXPECT_EQ(check_cases_with_prefix("bool_"), 11); }
+
 // Cases named grad_* are rebuilt here exactly as make_print_fixtures.py builds them.
 TEST(Print, AutogradSuffixes) {
   auto leaf = [](const std::string& name) { return input(name).requires_grad_(); };
@@ -152,7 +155,7 @@ TEST(Print, AutogradSuffixes) {
 TEST(Print, EveryFixtureCaseIsChecked) {
   const std::vector<std::string> prefixes = {"int_",  "float_", "intval_", "zeros",  "sci_",
                                              "not_sci_", "nonfinite_", "scalar_", "empty_",
-                                             "wrap_", "nd_", "sum_", "f64_", "grad_"};
+                                             "wrap_", "nd_", "sum_", "f64_", "bool_", "grad_"};
   for (const auto& [name, text] : expected_cases()) {
     bool covered = false;
     for (const auto& p : prefixes) covered = covered || name.rfind(p, 0) == 0;

@@ -16,9 +16,11 @@
 namespace minigrad {
 namespace {
 
+using testing::all_close;
 using testing::bitwise_equal;
 using testing::contains;
 using testing::message_of;
+using testing::throws_with;
 
 const testing::Fixture& fixture() { return testing::Fixture::get("autograd.txt"); }
 
@@ -359,7 +361,7 @@ TEST(TensorTest, EveryInPlaceOpBumpsTheSharedVersion) {
 TEST(TensorTest, InPlaceOnALeafThatRequiresGrad) {
   Tensor w = tensor({1.0f, 2.0f}).requires_grad_();
   std::string msg = message_of<std::runtime_error>([&] { w.add_(1.0); });
-  EXPECT_TRUE(contains(msg, "leaf"));
+  EXPECT_TRUE(contains(msg, "a leaf Variable that requires grad is being used in an in-place operation."));
   EXPECT_TRUE(contains(msg, "add_"));
   EXPECT_TRUE(contains(message_of<std::runtime_error>([&] { w.zero_(); }), "NoGradGuard"));
   EXPECT_EQ(w.version(), 0u);
@@ -372,12 +374,131 @@ TEST(TensorTest, InPlaceOnALeafThatRequiresGrad) {
   EXPECT_EQ(w.version(), 1u);
 }
 
-TEST(TensorTest, InPlaceOnANonLeafIsRefused) {
+// ---- Bool ----
+
+TEST(TensorTest, BoolBasics) {
+  Tensor b = tensor({true, false, true}, {3});
+  EXPECT_EQ(b.dtype(), DType::Bool);
+  EXPECT_EQ(element_size(DType::Bool), 1u);
+  EXPECT_EQ(b.impl()->storage->nbytes, 3u);
+  EXPECT_FALSE(is_floating(DType::Bool));
+  EXPECT_EQ(dtype_name(DType::Bool), "torch.bool");
+  EXPECT_EQ(b.data_ptr<bool>()[2], true);
+  EXPECT_EQ(tensor({false}).item<bool>(), false);
+  EXPECT_EQ(tensor({true}).item_double(), 1.0);
+  EXPECT_EQ(tensor({true}).item<int64_t>(), 1);
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { b.requires_grad_(); }, {"floating point", "torch.bool"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { b.data_ptr<float>(); }, {"torch.bool", "torch.float32"}));
+}
+
+TEST(TensorTest, BoolInPlaceFillAndCopyButNoArithmetic) {
+  Tensor b = zeros({3}, DType::Bool);
+  b.fill_(2.5);  // nonzero -> True
+  EXPECT_TRUE(bitwise_equal(b, tensor({true, true, true})));
+  b.copy_(tensor({0.0f, NAN, -1.0f}));  // converted as to(Bool): NaN is True
+  EXPECT_TRUE(bitwise_equal(b, tensor({false, true, true})));
+  b.zero_();
+  EXPECT_TRUE(bitwise_equal(b, tensor({false, false, false})));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { b.add_(1.0); }, {"add_", "torch.bool", "to(DType::Float32)"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { b.mul_(b); }, {"mul_", "torch.bool"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { b.sub_(b); }, {"sub_", "torch.bool"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { b + b; }, {"add", "torch.bool", "to(DType::Float32)"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { b * 2.0; }, {"mul", "torch.bool"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { b.exp(); }, {"exp", "torch.bool"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { b.max(0); }, {"max", "torch.bool", "to(DType::Int64)"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { b.mean(); }, {"mean", "torch.bool"}));
+  // sum counts the Trues, as torch (an Int64 result).
+  Tensor s = tensor({true, false, true, true}, {2, 2}).sum(1);
+  EXPECT_TRUE(bitwise_equal(s, tensor({1, 2})));
+}
+
+// ---- in-place ops on tensors that require grad are recorded (rebase_history) ----
+
+// Runs `op` in place on y = x * 3 (a non-leaf), checks y's new grad_fn and that its
+// first edge is the old history, then backward(ones) and returns x's gradient.
+template <class Op>
+Tensor grad_through_inplace(Op op, const char* node, const Tensor& x) {
+  Tensor y = x.mul(3.0);
+  Tensor& same = op(y);
+  EXPECT_TRUE(same.is_same(y));
+  EXPECT_EQ(y.grad_fn_name(), node);
+  EXPECT_EQ(y.grad_fn()->next_edges.at(0)->name(), "MulBackward0");
+  EXPECT_FALSE(y.is_leaf());
+  y.backward(ones_like(y));
+  return x.grad();
+}
+
+TEST(TensorTest, InPlaceOnANonLeafIsRecorded) {
+  // Hand-derived: y = 3x, then y' = f(y); dx = 3 * dy'/dy.
+  auto leaf = [] { return tensor({1.0, -2.0}).requires_grad_(); };
+  Tensor w = tensor({0.5, 4.0}).requires_grad_();
+  EXPECT_TRUE(all_close(grad_through_inplace([](Tensor& y) -> Tensor& { return y.add_(1.0); }, "AddBackward0", leaf()),
+                        tensor({3.0, 3.0})));
+  EXPECT_TRUE(all_close(grad_through_inplace([](Tensor& y) -> Tensor& { return y.sub_(1.0); }, "SubBackward0", leaf()),
+                        tensor({3.0, 3.0})));
+  EXPECT_TRUE(all_close(grad_through_inplace([](Tensor& y) -> Tensor& { return y.mul_(-2.0); }, "MulBackward0", leaf()),
+                        tensor({-6.0, -6.0})));
+  EXPECT_TRUE(all_close(grad_through_inplace([](Tensor& y) -> Tensor& { return y.fill_(7.0); }, "FillBackward2", leaf()),
+                        tensor({0.0, 0.0})));
+  EXPECT_TRUE(all_close(grad_through_inplace([](Tensor& y) -> Tensor& { return y.zero_(); }, "ZeroBackward0", leaf()),
+                        tensor({0.0, 0.0})));
+  // With a tensor operand that requires grad: y' = y + alpha w  =>  dw = alpha
+  EXPECT_TRUE(all_close(grad_through_inplace([&](Tensor& y) -> Tensor& { return y.add_(w, 2.0); }, "AddBackward0", leaf()),
+                        tensor({3.0, 3.0})));
+  EXPECT_TRUE(all_close(w.grad(), tensor({2.0, 2.0})));
+  w.set_grad(Tensor());
+  EXPECT_TRUE(all_close(grad_through_inplace([&](Tensor& y) -> Tensor& { return y.sub_(w, 0.5); }, "SubBackward0", leaf()),
+                        tensor({3.0, 3.0})));
+  EXPECT_TRUE(all_close(w.grad(), tensor({-0.5, -0.5})));
+  w.set_grad(Tensor());
+  // y' = y * w  =>  dy = w (so dx = 3w),  dw = y as it was before the write (3x)
+  EXPECT_TRUE(all_close(grad_through_inplace([&](Tensor& y) -> Tensor& { return y.mul_(w); }, "MulBackward0", leaf()),
+                        tensor({1.5, 12.0})));
+  EXPECT_TRUE(all_close(w.grad(), tensor({3.0, -6.0})));
+  w.set_grad(Tensor());
+  // y' = w (copy_)  =>  dy = 0,  dw = 1
+  EXPECT_TRUE(all_close(grad_through_inplace([&](Tensor& y) -> Tensor& { return y.copy_(w); }, "CopyBackwards", leaf()),
+                        tensor({0.0, 0.0})));
+  EXPECT_TRUE(all_close(w.grad(), tensor({1.0, 1.0})));
+}
+
+TEST(TensorTest, InPlaceSquareSavesTheOldValue) {
+  // y = 3x; y.mul_(y) is y^2, so dx = 2 y * 3 = 18 x: both factors are the old y.
+  Tensor x = tensor({1.0, -2.0}).requires_grad_();
+  Tensor y = x.mul(3.0);
+  y.mul_(y);
+  EXPECT_TRUE(all_close(y, tensor({9.0, 36.0})));
+  y.backward(ones_like(y));
+  EXPECT_TRUE(all_close(x.grad(), tensor({18.0, -36.0})));
+}
+
+TEST(TensorTest, InPlaceWithAGradOperandMakesANonLeaf) {
+  // As torch: a plain buffer that receives a tensor requiring grad joins the graph.
+  Tensor w = tensor({1.0f, 2.0f}).requires_grad_();
+  Tensor buf = zeros({2});
+  buf.add_(w, 3.0);
+  EXPECT_FALSE(buf.is_leaf());
+  EXPECT_EQ(buf.grad_fn_name(), "AddBackward0");
+  buf.sum().backward();
+  EXPECT_TRUE(all_close(w.grad(), tensor({3.0f, 3.0f})));
+}
+
+TEST(TensorTest, InPlaceOverASavedTensorIsCaughtAtBackward) {
+  Tensor x = ones({2}).requires_grad_();
+  Tensor y = x.exp();  // saves y
+  y.mul_(2.0);
+  EXPECT_EQ(y.grad_fn_name(), "MulBackward0");
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { y.sum().backward(); },
+                                              {"ExpBackward0", "modified by an inplace operation"}));
+}
+
+TEST(TensorTest, InPlaceNotRecordedWithoutGradMode) {
   Tensor x = ones({2}).requires_grad_();
   Tensor y = x.exp();
-  std::string msg = message_of<std::runtime_error>([&] { y.mul_(2.0); });
-  EXPECT_TRUE(contains(msg, "ExpBackward0"));
-  EXPECT_TRUE(contains(msg, "out-of-place"));
+  NoGradGuard no_grad;
+  y.add_(1.0);
+  EXPECT_EQ(y.grad_fn_name(), "ExpBackward0");  // unchanged
+  EXPECT_EQ(y.version(), 1u);
 }
 
 }  // namespace

@@ -416,7 +416,7 @@ TEST(ElementwiseTest, InPlaceOnLeafRequiringGradThrowsUnlessNoGrad) {
   EXPECT_TRUE(throws_with<std::runtime_error>([&] { w.add_(1.0); }, {"add_", "leaf", "requires grad"}));
   EXPECT_TRUE(throws_with<std::runtime_error>([&] { w.sub_(ones({2})); }, {"sub_", "leaf"}));
   EXPECT_TRUE(throws_with<std::runtime_error>([&] { w.mul_(2.0); }, {"mul_", "leaf"}));
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { w.zero_(); }, {"fill_", "leaf"}));
+  EXPECT_TRUE(throws_with<std::runtime_error>([&] { w.zero_(); }, {"zero_", "leaf"}));
   EXPECT_TRUE(throws_with<std::runtime_error>([&] { w.copy_(zeros({2})); }, {"copy_", "leaf"}));
   EXPECT_EQ(w.version(), 0u);
   {
@@ -429,10 +429,16 @@ TEST(ElementwiseTest, InPlaceOnLeafRequiringGradThrowsUnlessNoGrad) {
   EXPECT_EQ(w.version(), 1u);
 }
 
-TEST(ElementwiseTest, InPlaceOnRecordedResultThrows) {
+// As in torch, an in-place op on a recorded result is recorded too (rebase_history):
+// y = 2w, y += 1 in place, so dy/dw is still 2 and y's grad_fn is the add.
+TEST(ElementwiseTest, InPlaceOnRecordedResultIsRecorded) {
   Tensor w = ones({2}).requires_grad_();
   Tensor y = w * 2.0;
-  EXPECT_TRUE(throws_with<std::runtime_error>([&] { y.add_(1.0); }, {"add_", "MulBackward0"}));
+  y.add_(1.0);
+  EXPECT_EQ(y.grad_fn_name(), "AddBackward0");
+  EXPECT_TRUE(all_close(y, tensor({3.0f, 3.0f})));
+  y.sum().backward();
+  EXPECT_TRUE(all_close(w.grad(), tensor({2.0f, 2.0f})));
 }
 
 TEST(ElementwiseTest, InPlaceAfterSaveFailsTheBackward) {
@@ -478,6 +484,25 @@ TEST(ElementwiseTest, InPlaceInt64Arithmetic) {
   x.copy_(tensor({1.9, -1.9, 0.0}));  // float -> int truncates toward zero
   EXPECT_TRUE(all_close(x, tensor({1, -1, 0})));
   EXPECT_EQ(x.dtype(), DType::Int64);
+}
+
+// ---------------------------------------------------------------- Bool conversions
+
+TEST(ElementwiseTest, ToBoolAndBackMatchTorch) {
+  // x.bool(): nonzero (NaN and -1e-30 too) is True, -0.0 False; True converts back to 1.
+  const auto& fx = testing::Fixture::get("mask_ops.txt");
+  int cases = 0;
+  for (int i = 0; fx.has("tobool_" + std::to_string(i) + "_x"); ++i, ++cases) {
+    std::string k = "tobool_" + std::to_string(i);
+    SCOPED_TRACE(k);
+    Tensor x = fx[k + "_x"];
+    Tensor b = x.to(DType::Bool);
+    EXPECT_TRUE(all_close(b, fx[k + "_out"], 0));
+    EXPECT_TRUE(all_close(b.to(x.dtype()), fx[k + "_back"], 0));
+  }
+  EXPECT_EQ(cases, 4);
+  Tensor w = tensor({1.5, 0.0}).requires_grad_();
+  EXPECT_FALSE(w.to(DType::Bool).requires_grad());  // no gradient through a Bool
 }
 
 }  // namespace
