@@ -1,7 +1,7 @@
 // The one raw move behind slicing and joining: copy rows between two contiguous
 // buffers, each seen as (outer, rows, row_bytes), where a "row" is everything after
 // the sliced dim. Bytes, not elements, so it serves every dtype. No autograd, no
-// shapes: core/ops/slice.cpp and join.cpp decide which rows go where.
+// shapes: core/ops/slice.cpp and core/ops/join.cpp decide which rows go where.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // Slicing along one dim: narrow, slice (Python's x[a:b:step]) and select (x[i]), all
-// differentiable and for every dtype. Every minigrad tensor is contiguous (tensor.h),
+// differentiable and for every dtype. Every minigrad tensor is contiguous (core/tensor.h),
 // so each result is a COPY, not a view as in torch: writing into it leaves the input
 // alone (torch's x.select(0, 1).zero_() would zero a row of x; here it zeroes the copy).
 // Legend: along `dim`, x is (outer, n, inner) (dims.h); a slice keeps the rows
