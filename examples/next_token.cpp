@@ -285,6 +285,7 @@ void show_predictions(NextWord& model, const Corpus& c) {
 
 int main(int argc, char** argv) {
   Config cfg = parse_args(argc, argv);
+  std::fprintf(stderr, "kernels: %s (the CPU level; MINIGRAD_CPU=portable|avx2|avx512 forces one)\n", minigrad::cpu_capability().c_str());
   std::string text = kCorpus;
   if (!cfg.corpus_file.empty()) {
     std::ifstream in(cfg.corpus_file);
