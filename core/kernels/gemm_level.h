@@ -1,12 +1,8 @@
-// The blocked GEMM, in the GotoBLAS / BLIS shape. For each (NC wide) column panel
-// of C and each (KC deep) slice of K, op(B) is packed into NR-wide micro-panels and
-// op(A) into MR-tall micro-panels, the transposes folded into the packing; then a
-// register-blocked micro-kernel computes MR x NR tiles of C from one micro-panel of
-// each. Threads split the packing and then the tiles of C; the K slices run in one
-// fixed order, so every C element is summed the same way for any thread count.
-// A level header (core/kernels/level_kernels.h): compiled once per CPU level. Not here:
-// the interface and the reference (gemm.h), block sizes and packing (gemm_pack.h),
-// the micro-kernels (gemm_micro.h).
+// The blocked GEMM (GotoBLAS / BLIS): op(B) and op(A) packed into micro-panels per K
+// slice, transposes folded in, then MR x NR tiles of C by the micro-kernel; the K slices
+// in one fixed order, so each C element is summed the same way at any thread count.
+// A level header (core/kernels/level_kernels.h). Not here: the interface and reference
+// (gemm.h), block sizes and packing (gemm_pack.h), the micro-kernels (gemm_micro.h).
 #pragma once
 
 #include <algorithm>
