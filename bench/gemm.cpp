@@ -3,11 +3,12 @@
 // and, when the build found it, OpenBLAS's cblas_sgemm on the same shapes.
 // Arguments are (M, K, N) of op(A) (M x K) times op(B) (K x N); bench/compare turns times into GFLOP/s.
 // Threads: MINIGRAD_NUM_THREADS (or OMP_NUM_THREADS) for minigrad, OPENBLAS_NUM_THREADS for OpenBLAS.
+// CPU level: MINIGRAD_CPU=portable|avx2|avx512 (core/kernels/cpu.h); bench/levels runs each.
 #include <benchmark/benchmark.h>
 
 #include <vector>
 
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 
@@ -62,28 +63,33 @@ void BM_gemm_tn(benchmark::State& state) { run_gemm(state, true, false); }
 BENCHMARK(BM_gemm_nt)->Apply(shapes);
 BENCHMARK(BM_gemm_tn)->Apply(shapes);
 
+#if defined(__x86_64__)
 // The machine's FMA peak on one thread: 12 independent chains of 8-float FMAs, all in
-// registers (what the 6 x 16 micro-kernel issues per k, minus its loads). The ceiling
-// every GEMM row above is measured against. Threads run one copy each.
+// registers (what the AVX2 6 x 16 micro-kernel issues per k, minus its loads). The ceiling
+// every GEMM row above is measured against. Threads run one copy each. Compiled for
+// AVX2 + FMA by a target attribute, whatever the build flags; run only where the CPU has them.
+__attribute__((target("avx2,fma"))) __m256 fma_chains(int64_t iters) {
+  __m256 acc[12];
+  for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(static_cast<float>(i));
+  const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+  for (int64_t k = 0; k < iters; ++k)
+    for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
+  __m256 sum = acc[0];
+  for (int i = 1; i < 12; ++i) sum = _mm256_add_ps(sum, acc[i]);
+  return sum;
+}
+
 void BM_fma_peak(benchmark::State& state) {
-#if defined(__AVX2__) && defined(__FMA__)
-  constexpr int64_t kIters = 1 << 20;
-  for (auto _ : state) {
-    __m256 acc[12];
-    for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(static_cast<float>(i));
-    const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
-    for (int64_t k = 0; k < kIters; ++k)
-      for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
-    __m256 sum = acc[0];
-    for (int i = 1; i < 12; ++i) sum = _mm256_add_ps(sum, acc[i]);
-    benchmark::DoNotOptimize(sum);
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+    state.SkipWithError("this CPU has no AVX2 + FMA");
+    return;
   }
+  constexpr int64_t kIters = 1 << 20;
+  for (auto _ : state) benchmark::DoNotOptimize(fma_chains(kIters));
   state.counters["GFLOPS"] = benchmark::Counter(kIters * 12 * 16 * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-#else
-  state.SkipWithError("built without AVX2 + FMA");
-#endif
 }
 BENCHMARK(BM_fma_peak)->Unit(benchmark::kMillisecond)->UseRealTime()->Threads(1)->Threads(2);
+#endif
 
 #ifdef MINIGRAD_BENCH_OPENBLAS
 void run_openblas(benchmark::State& state, bool ta, bool tb) {

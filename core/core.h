@@ -5,6 +5,7 @@
 #include "core/debug.h"
 #include "core/dtype.h"
 #include "core/graph.h"
+#include "core/kernels/cpu.h"       // cpu_capability
 #include "core/kernels/parallel.h"  // set_num_threads, get_num_threads
 #include "core/random.h"
 #include "core/tensor.h"

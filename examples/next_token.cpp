@@ -64,6 +64,7 @@ const char* kEmbeddingGradient = "embedding gradient vs the twin's one-hot weigh
 int main(int argc, char** argv) {
   const Config cfg = parse_args(argc, argv);
   const Corpus corpus = load_corpus(cfg);
+  std::fprintf(stderr, "kernels: %s (the CPU level; MINIGRAD_CPU=portable|avx2|avx512 forces one)\n", minigrad::cpu_capability().c_str());
   const int64_t V = int64_t(corpus.vocab.size()), d = cfg.dim;
   const int64_t n_pairs = int64_t(corpus.ids.size()) - 1, B = std::min<int64_t>(cfg.batch, n_pairs);
   if (cfg.batch > n_pairs)

@@ -1,7 +1,7 @@
 // GELU's per-element formulas and the loops that apply them, for core/ops/gelu.cpp
 // (where the derivations are): each formula as a plain scalar function, the
-// reference, and the tanh form also on 8 floats at once (AVX2 + FMA, tanh8 from
-// vec_exp.h), which tests/core/kernels/gelu_test.cpp holds to the scalar one.
+// reference; the tanh form also runs on 8 floats at once at the vector CPU levels
+// (core/kernels/vec_rows.h), which tests/core/kernels/gelu_test.cpp holds to the scalar one.
 // Not here: autograd, the choice between the two forms (core/ops/gelu.cpp).
 #pragma once
 
@@ -51,42 +51,18 @@ template <class T> T gelu_tanh_slope(T x) {
   return T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * du;
 }
 
-// ---- the tanh forms on 8 floats: the same formulas, lane by lane ----
-
-#if defined(__AVX2__) && defined(__FMA__)
-inline __m256 gelu_tanh_u8(__m256 x) {
-  using namespace gelu_constants;
-  __m256 x3 = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
-  return _mm256_mul_ps(_mm256_set1_ps(float(kSqrt2OverPi)), _mm256_add_ps(x, _mm256_mul_ps(_mm256_set1_ps(float(kCubic)), x3)));
-}
-inline __m256 gelu_tanh_value8(__m256 x) {
-  const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
-  return _mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_add_ps(one, tanh8(gelu_tanh_u8(x))));
-}
-inline __m256 gelu_tanh_slope8(__m256 x) {
-  using namespace gelu_constants;
-  const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
-  __m256 t = tanh8(gelu_tanh_u8(x));
-  __m256 du = _mm256_mul_ps(_mm256_set1_ps(float(kSqrt2OverPi)),
-                            _mm256_add_ps(one, _mm256_mul_ps(_mm256_set1_ps(float(3 * kCubic)), _mm256_mul_ps(x, x))));
-  __m256 left = _mm256_mul_ps(half, _mm256_add_ps(one, t));
-  __m256 right = _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_sub_ps(one, _mm256_mul_ps(t, t))), du);
-  return _mm256_add_ps(left, right);
-}
-#endif
-
-// ---- the loops: y[i] = f(x[i]), float32 through the 8-lane form where there is one ----
+// ---- the loops: y[i] = f(x[i]), float32 through the level's vector form where there is one ----
 
 template <class T> void gelu_exact(const T* x, T* y, int64_t n) { map(x, y, n, gelu_exact_value<T>); }
 template <class T> void gelu_exact_grad(const T* x, T* dydx, int64_t n) { map(x, dydx, n, gelu_exact_slope<T>); }
 
 inline void gelu_tanh(const double* x, double* y, int64_t n) { map(x, y, n, gelu_tanh_value<double>); }
 inline void gelu_tanh(const float* x, float* y, int64_t n) {
-  map_float(x, y, n, gelu_tanh_value<float>, MINIGRAD_VEC8(gelu_tanh_value8(v)));
+  map_float(x, y, n, gelu_tanh_value<float>, cpu().gelu_tanh_f32);
 }
 inline void gelu_tanh_grad(const double* x, double* dydx, int64_t n) { map(x, dydx, n, gelu_tanh_slope<double>); }
 inline void gelu_tanh_grad(const float* x, float* dydx, int64_t n) {
-  map_float(x, dydx, n, gelu_tanh_slope<float>, MINIGRAD_VEC8(gelu_tanh_slope8(v)));
+  map_float(x, dydx, n, gelu_tanh_slope<float>, cpu().gelu_tanh_grad_f32);
 }
 
 }  // namespace minigrad::kernels

@@ -28,6 +28,10 @@ void gemm_batched(bool trans_a, bool trans_b, int64_t batch, int64_t M, int64_t 
                   const double* const* A, int64_t lda, const double* const* B, int64_t ldb,
                   double beta, double* const* C, int64_t ldc);
 
+// Below this many multiply-adds (~50 us on one core) one thread does it all: waking a
+// team costs a few us on an idle machine, and a whole time slice on a busy one.
+inline constexpr int64_t kThreadedGemm = 128 * 128 * 128;
+
 template <class T>
 void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
                     const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {

@@ -2,7 +2,8 @@
 // that copy op(A) into MR-tall and op(B) into NR-wide micro-panels, laid out as the
 // micro-kernel reads them (k-major), with the transposes folded in and zero padding past
 // the matrix edge. Its own file so that each half of the GEMM reads alone.
-// Not here: the micro-kernels and the loops over blocks and threads (gemm.cpp).
+// A level header (core/kernels/level_kernels.h): the block sizes and fast paths per level.
+// Not here: the micro-kernels (gemm_micro.h), the loops over blocks and threads (gemm_level.h).
 #pragma once
 
 #include <algorithm>
@@ -10,16 +11,14 @@
 #include <cstring>
 #include <type_traits>
 
-#if defined(__AVX2__) && defined(__FMA__)
+#if MINIGRAD_LEVEL_ID >= 1
 #include <immintrin.h>
-#define MINIGRAD_GEMM_AVX2 1
 #endif
 
-namespace minigrad::kernels {
+namespace minigrad::kernels::MINIGRAD_LEVEL {
 
-// An unnamed namespace, as when these lived inside gemm.cpp: only gemm.cpp (and its
-// test) include this file, and internal linkage lets the compiler inline the packing
-// into the driver as it did before the split.
+// An unnamed namespace: only the level sources (and gemm_pack_test.cpp) include this
+// file; internal linkage lets the compiler inline the packing into the driver.
 namespace {
 
 // A hint to start loading a cache line; nothing where the compiler has no builtin.
@@ -32,18 +31,21 @@ inline void prefetch(const void* p) {
 }
 
 // Register tile MR x NR: AVX2 has 16 ymm registers; 6 x 16 floats is 12 accumulators,
-// plus 2 for a row of B and 1 for a broadcast of A (BLIS's Haswell choice). Doubles: 6 x 8.
-// KC x NR of B (16 KiB) stays in L1 while MR x KC panels of A stream from L2 (MC x KC,
-// 144 KiB of 512); the KC x NC panel of B (3 MiB) lives in L3.
+// plus 2 for a row of B and 1 for a broadcast of A (BLIS's Haswell choice). Doubles: 6 x 8
+// at every level. AVX-512: 6 x 32 floats, 12 zmm accumulators (of 32 registers), two
+// 16-float loads of B per six broadcasts of A. The portable level: 6 x 8 in SSE2-sized
+// vectors (gemm_micro.h). KC x NR of B stays in L1 while MR x KC panels of A stream
+// from L2 (MC x KC, 144 KiB); the KC x NC panel of B (3 MiB) lives in L3. KC is the same
+// at every level, so the AVX2 and AVX-512 levels sum every element in the same order.
 template <class T> struct Blocking;
 template <> struct Blocking<float> {
-  static constexpr int64_t MR = 6, NR = 16, KC = 256, MC = 144, NC = 3072;
+  static constexpr int64_t MR = 6, NR = MINIGRAD_LEVEL_ID == 2 ? 32 : MINIGRAD_LEVEL_ID == 1 ? 16 : 8, KC = 256, MC = 144, NC = 3072;
 };
 template <> struct Blocking<double> {
   static constexpr int64_t MR = 6, NR = 8, KC = 256, MC = 72, NC = 1536;
 };
 
-#ifdef MINIGRAD_GEMM_AVX2
+#if MINIGRAD_LEVEL_ID >= 1
 // Transposes 8 x 8 floats held in registers: afterwards r[k][j] is what r[j][k] was.
 inline void transpose8(__m256 r[8]) {
   __m256 t[8], s[8];
@@ -126,7 +128,7 @@ void pack_a(bool ta, const T* A, int64_t lda, int64_t M, int64_t p0, int64_t p1,
   for (int64_t p = p0; p < p1; ++p) {
     T* d = dst + (p - p0) * MR * kc;
     const int64_t i0 = p * MR, rows = std::min(MR, M - i0);
-#ifdef MINIGRAD_GEMM_AVX2
+#if MINIGRAD_LEVEL_ID >= 1
     if constexpr (std::is_same_v<T, float>) {
       if (rows == MR) {
         pack_a_panel6(A + i0 * lda + k0, lda, kc, d);
@@ -164,7 +166,7 @@ void pack_b(bool tb, const T* B, int64_t ldb, int64_t N, int64_t j0, int64_t k0,
   // B stored (N x K): one column of op(B) is a contiguous row.
   const T* src = B + j0 * ldb + k0;
   int64_t k = 0;
-#ifdef MINIGRAD_GEMM_AVX2
+#if MINIGRAD_LEVEL_ID >= 1
   if constexpr (std::is_same_v<T, float>) {
     if (cols == NR)
       for (; k + 8 <= kc; k += 8)
@@ -178,4 +180,4 @@ void pack_b(bool tb, const T* B, int64_t ldb, int64_t N, int64_t j0, int64_t k0,
 }
 
 }  // namespace
-}  // namespace minigrad::kernels
+}  // namespace minigrad::kernels::MINIGRAD_LEVEL

@@ -1,15 +1,16 @@
 // Raw loops for the fused cross-entropy (derivation in core/ops/loss.cpp).
 // One thread per row, each row in a fixed order: bit-identical at any thread count.
-// float32 rows take a vectorised path (AVX2: exp8, sums kept in double); the plain
-// *_reference loops beside them are the definition, and what other dtypes and builds use.
+// float32 rows take the CPU level's vectorised path (cpu.h; core/kernels/vec_rows.h: exp8,
+// sums kept in double); the plain *_reference loops beside them are the definition, and
+// what other dtypes and the portable level use.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
 
+#include "core/kernels/cpu.h"
 #include "core/kernels/parallel.h"
-#include "core/kernels/vec_exp.h"
 
 namespace minigrad::kernels {
 
@@ -37,27 +38,6 @@ void cross_entropy_grad_row_reference(const T* xi, int64_t t, double w, T* di, i
     di[j] = static_cast<T>((std::exp(static_cast<double>(xi[j]) - lse) - (j == t ? 1.0 : 0.0)) * w);
 }
 
-#if defined(__AVX2__) && defined(__FMA__)
-// The row's max m and s = sum_j e^(x_j - m) (vec_exp.h), or false for rows the
-// reference must handle (a NaN, or an infinite max).
-inline bool max_and_sum_exp(const float* x, int64_t C, float& m, double& s) {
-  if (!finite_row_max(x, C, m)) return false;
-  s = sum_exp_row(x, C, m, nullptr);
-  return true;
-}
-
-// softmax_j = e^(x_j - m) / s, scaled by w in one multiply; m and s from max_and_sum_exp.
-inline void cross_entropy_grad_row(const float* xi, int64_t t, double w, float* di, int64_t C, float m, double s) {
-  __m256 vm = _mm256_set1_ps(m), scale = _mm256_set1_ps(static_cast<float>(w / s));
-  int64_t j = 0;
-  for (; j + 8 <= C; j += 8)
-    _mm256_storeu_ps(di + j, _mm256_mul_ps(exp8(_mm256_sub_ps(_mm256_loadu_ps(xi + j), vm)), scale));
-  if (j < C)
-    store_partial(di + j, C - j, _mm256_mul_ps(exp8(_mm256_sub_ps(load_partial(xi + j, C - j, 0), vm)), scale));
-  di[t] = static_cast<float>((std::exp(static_cast<double>(xi[t]) - m) / s - 1.0) * w);
-}
-#endif
-
 // What the forward leaves for the backward, per row: the max m and the sum s of
 // e^(x_j - m) (so the backward makes one pass over the row, not three), or s = NaN
 // where the row took the reference path (non-finite values, or not float32).
@@ -75,18 +55,16 @@ void cross_entropy_forward(const T* x, const int64_t* t, int64_t ignore_index, T
     for (int64_t i = b; i < e; ++i) {
       if (stats) stats[i] = RowStats{};
       if (t[i] == ignore_index) { loss[i] = 0; continue; }
-#if defined(__AVX2__) && defined(__FMA__)
       if constexpr (std::is_same_v<T, float>) {
         const float* xi = x + i * C;
         float m;
         double s;
-        if (max_and_sum_exp(xi, C, m, s)) {
+        if (cpu().max_and_sum_exp(xi, C, m, s)) {
           loss[i] = static_cast<float>(static_cast<double>(m) + std::log(s) - static_cast<double>(xi[t[i]]));
           if (stats) stats[i] = RowStats{m, s};
           continue;
         }
       }
-#endif
       loss[i] = cross_entropy_row_reference(x + i * C, t[i], C);
     }
   });
@@ -97,7 +75,6 @@ void cross_entropy_forward(const T* x, const int64_t* t, int64_t ignore_index, T
 template <class T>
 void cross_entropy_backward(const T* x, const int64_t* t, const T* g, bool per_row, double scale,
                             int64_t ignore_index, T* dx, int64_t N, int64_t C, const RowStats* stats = nullptr) {
-  (void)stats;  // only the vectorised path reads it
   parallel_for(N, C * 8, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
       T* di = dx + i * C;
@@ -106,17 +83,15 @@ void cross_entropy_backward(const T* x, const int64_t* t, const T* g, bool per_r
         continue;
       }
       double w = scale * static_cast<double>(per_row ? g[i] : g[0]);
-#if defined(__AVX2__) && defined(__FMA__)
       if constexpr (std::is_same_v<T, float>) {
         if (w != 0 && std::isfinite(w)) {
           RowStats r = stats ? stats[i] : RowStats{};
-          if (!std::isnan(r.s) || max_and_sum_exp(x + i * C, C, r.m, r.s)) {
-            cross_entropy_grad_row(x + i * C, t[i], w, di, C, r.m, r.s);
+          if (!std::isnan(r.s) || cpu().max_and_sum_exp(x + i * C, C, r.m, r.s)) {
+            cpu().cross_entropy_grad_row(x + i * C, t[i], w, di, C, r.m, r.s);
             continue;
           }
         }
       }
-#endif
       cross_entropy_grad_row_reference(x + i * C, t[i], w, di, C);
     }
   });

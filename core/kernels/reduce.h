@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/kernels/cpu.h"
 #include "core/kernels/parallel.h"
 
 namespace minigrad::kernels {
@@ -30,22 +31,12 @@ void sum_dim_reference(const T* x, T* y, int64_t outer, int64_t n, int64_t inner
     }
 }
 
-// sum_k x[k] for contiguous x, in a fixed tree that does not depend on threads:
-// lane j (of 16) adds x[j], x[j + 16], ... in order, then the lanes are added
-// pairwise (0+8, 1+9, ...; then 0+4, ...). Sixteen independent chains instead of
-// one let the adds overlap (a vectorised loop) instead of waiting on each other.
-template <class T>
-acc_t<T> sum_contiguous(const T* x, int64_t n) {
-  constexpr int64_t L = 16;
-  acc_t<T> lane[L] = {};
-  int64_t k = 0;
-  for (; k + L <= n; k += L)
-    for (int64_t j = 0; j < L; ++j) lane[j] += static_cast<acc_t<T>>(x[k + j]);
-  for (int64_t j = 0; k + j < n; ++j) lane[j] += static_cast<acc_t<T>>(x[k + j]);
-  for (int64_t w = L / 2; w >= 1; w /= 2)
-    for (int64_t j = 0; j < w; ++j) lane[j] += lane[j + w];
-  return lane[0];
-}
+// sum_k x[k] for contiguous x, in a fixed tree that does not depend on threads or on
+// the CPU level: 16 lanes, lane j adding x[j], x[j + 16], ... in order, then the lanes
+// pairwise (the level's sum_lanes16, core/kernels/level_kernels.h).
+inline double sum_contiguous(const float* x, int64_t n) { return cpu().sum_f32(x, n); }
+inline double sum_contiguous(const double* x, int64_t n) { return cpu().sum_f64(x, n); }
+inline uint64_t sum_contiguous(const int64_t* x, int64_t n) { return cpu().sum_i64(x, n); }
 
 // y[o, i] = sum_k x[o, k, i]. Bit-identical for any thread count:
 //  - inner == 1 (rows of contiguous values): each row in blocks of kSumBlock values,

@@ -3,17 +3,18 @@
 // a degree-7 polynomial, then scaled by 2^n; within 2 ulp of the true value on
 // [-87, 88], 0 below, NaN kept (exp8_all fixes the lanes outside with std::exp).
 // Cephes' tanhf: an odd polynomial below 0.625, 1 - 2 / (e^2|x| + 1) above.
-// Not a general math library. No portable path here: callers keep their plain loops
-// for builds without AVX2, and tests/core/kernels/vec_math_test.cpp holds these to std::.
+// Not a general math library. A level header (core/kernels/level_kernels.h): compiled
+// in the AVX2 and AVX-512 levels only; the portable level keeps the plain loops, and
+// tests/core/kernels/vec_math_test.cpp holds these to std:: at every level.
 #pragma once
 
-#if defined(__AVX2__) && defined(__FMA__)
+#if MINIGRAD_LEVEL_ID >= 1
 #include <immintrin.h>
 
-#include <cmath>
+#include <math.h>
 #include <cstdint>
 
-namespace minigrad::kernels {
+namespace minigrad::kernels::MINIGRAD_LEVEL {
 
 inline __m256 exp8(__m256 x) {
   const __m256 hi = _mm256_set1_ps(88.3762626647949f), lo = _mm256_set1_ps(-88.3762626647949f);
@@ -48,7 +49,7 @@ inline __m256 exp8_all(__m256 x) {
   _mm256_store_ps(xs, x);
   _mm256_store_ps(ys, y);
   for (int i = 0; i < 8; ++i)
-    if (xs[i] < -87.0f || xs[i] > 88.0f) ys[i] = std::exp(xs[i]);
+    if (xs[i] < -87.0f || xs[i] > 88.0f) ys[i] = expf(xs[i]);  // the C library: no inline wrapper compiled at this level
   return _mm256_load_ps(ys);
 }
 
@@ -152,6 +153,6 @@ inline double sum_exp_row(const float* x, int64_t n, float m, float* e) {
   return sum_lanes(a0, a1);
 }
 
-}  // namespace minigrad::kernels
+}  // namespace minigrad::kernels::MINIGRAD_LEVEL
 
 #endif

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <string>
 
+#include "core/kernels/cpu.h"
+
 namespace {
 
 struct Result {
@@ -19,15 +21,16 @@ struct Result {
   std::string out;
 };
 
-// Runs an example with arguments, capturing stdout (stderr discarded); `env` is put
-// before the command ("NAME=value ...").
+// Runs an example with arguments, capturing stdout (stderr discarded; or, with
+// redirect " 2>&1 >/dev/null", stderr alone); `env` is put before the command ("NAME=value ...").
 std::string example_path(const std::string& name) { return std::string(MINIGRAD_EXAMPLES_DIR) + "/" + name; }
 
-Result run(const std::string& name, const std::string& args, const std::string& env = "") {
+Result run(const std::string& name, const std::string& args, const std::string& env = "",
+           const std::string& redirect = " 2>/dev/null") {
   std::string path = example_path(name);
   Result r;
   if (!std::filesystem::exists(path)) return r;
-  FILE* pipe = popen((env + " \"" + path + "\" " + args + " 2>/dev/null").c_str(), "r");
+  FILE* pipe = popen((env + " \"" + path + "\" " + args + redirect).c_str(), "r");
   if (!pipe) return r;
   char buf[4096];
   while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) r.out.append(buf, n);
@@ -80,6 +83,8 @@ TEST(Examples, NextTokenTrainsAndRejectsBadFlags) {
   EXPECT_NE(r.out.find("the twins agreed"), std::string::npos) << r.out;
   // It says what it compared, and by how much they differed at most.
   EXPECT_NE(r.out.find("embedding gradient vs the twin's one-hot weight gradient^T"), std::string::npos) << r.out;
+  Result level = run("next_token", "--steps 1 --quiet", "", " 2>&1 >/dev/null");  // the CPU level, on stderr
+  EXPECT_NE(level.out.find("kernels: " + minigrad::cpu_capability()), std::string::npos) << level.out;
   EXPECT_NE(r.out.find("likeliest next words"), std::string::npos) << r.out;
   Result full = run("next_token", "--steps 3 --dim 4 --batch 5");
   EXPECT_EQ(full.status, 0) << full.out;

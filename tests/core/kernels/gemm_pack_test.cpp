@@ -1,14 +1,17 @@
 // Checks core/kernels/gemm_pack.h: pack_a and pack_b lay op(A) and op(B) out as the
 // micro-kernel reads them (panel element (i, k) of A at [k MR + i], (k, j) of B at
-// [k NR + j]), for both stored orientations, at an offset depth k0, with the AVX2
-// fast paths (full panels, 8-deep blocks) and the zero padding past the matrix edge.
+// [k NR + j]), for both stored orientations, at an offset depth k0, and the zero padding
+// past the matrix edge. gemm_pack.h is a level header: this file compiles its portable
+// level; the AVX2 fast paths are held to the reference through gemm_test.cpp at each level.
 #include <gtest/gtest.h>
 
 #include <vector>
 
+#define MINIGRAD_LEVEL portable
+#define MINIGRAD_LEVEL_ID 0
 #include "core/kernels/gemm_pack.h"
 
-namespace minigrad::kernels {
+namespace minigrad::kernels::portable {
 namespace {
 
 // op(X)(r, c) of a matrix stored row-major with leading dim ld, read transposed or not.
@@ -67,4 +70,4 @@ TEST(KernelsTestGemmPack, PackB) {
 }
 
 }  // namespace
-}  // namespace minigrad::kernels
+}  // namespace minigrad::kernels::portable

@@ -1,7 +1,7 @@
-// Holds the blocked GEMM (core/kernels/gemm.cpp) equal to gemm_reference on shapes
-// that miss every block size (MR 6, NR 16/8, MC 144, KC 256, NC 3072), empty ones,
-// all four transpose combinations, beta 0 and 1, and padded leading dimensions;
-// and bit-identical at 1 to 4 threads. No timing here: speed lives in bench/.
+// Holds the blocked GEMM (core/kernels/gemm.cpp, gemm_level.h) equal to gemm_reference on
+// shapes that miss every block size (MR 6, NR 8/16/32, MC 144, KC 256, NC 3072), empty ones,
+// all four transpose combinations, beta 0 and 1, and padded leading dimensions, at every
+// CPU level this machine runs; and bit-identical at 1 to 4 threads. No timing here.
 #include <gtest/gtest.h>
 
 #include <cfloat>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/kernels/gemm.h"
+#include "tests/core/kernels/levels.h"
 #include "tests/core/kernels/threads.h"
 #include "tests/testing.h"
 
@@ -74,6 +75,43 @@ TEST(KernelsTestGemm, FloatMatchesReferenceOnAwkwardShapes) {
     for (bool tb : {false, true})
       for (Case c : kAwkward)
         for (float beta : {0.0f, 1.0f}) check_against_reference<float>(ta, tb, c, beta, 0);
+}
+
+// The tile edges of every level's micro-kernel (6 x 8, 6 x 16, 6 x 32): M, N, K one short
+// of, equal to and one past a multiple; K = 1; a tiny product past the direct loop; a large one.
+TEST(KernelsTestGemm, EveryLevelMatchesReferenceOnTileEdges) {
+  const std::vector<Case> edges = {{5, 31, 1},  {6, 32, 1},   {7, 33, 255}, {12, 64, 256}, {13, 65, 257},
+                                   {1, 9, 64},  {11, 1, 100}, {9, 9, 9},    {143, 97, 300}};
+  for (const std::string& level : available_cpu_capabilities()) {
+    testing_levels::Scoped at(level);
+    SCOPED_TRACE("level " + level);
+    for (bool ta : {false, true})
+      for (bool tb : {false, true})
+        for (Case c : edges) {
+          check_against_reference<float>(ta, tb, c, 0.0f, 0);
+          check_against_reference<float>(ta, tb, c, 1.0f, 1);
+          check_against_reference<double>(ta, tb, c, 0.5, 0);
+        }
+    check_against_reference<float>(false, true, {150, 200, 530}, 0.0f, 0);  // large: three K slices, many tiles
+  }
+}
+
+// AVX2 and AVX-512 sum every element in the same order (same KC, explicit FMAs,
+// core/kernels/level_kernels.h): their products agree to the bit, edges and beta included.
+TEST(KernelsTestGemm, Avx2AndAvx512GiveTheSameBits) {
+  const auto levels = available_cpu_capabilities();
+  if (levels.size() < 3) GTEST_SKIP() << "this CPU has no AVX-512";
+  for (Case c : std::vector<Case>{{143, 97, 511}, {37, 1000, 300}, {6, 33, 1}})
+    for (float beta : {0.0f, 0.5f}) {
+      auto A = random_vector<float>(c.M * c.K, 13), B = random_vector<float>(c.K * c.N, 14);
+      auto C0 = random_vector<float>(c.M * c.N, 15);
+      std::vector<float> got[2] = {C0, C0};
+      for (int l = 0; l < 2; ++l) {
+        testing_levels::Scoped at(l == 0 ? "avx2" : "avx512");
+        gemm(false, true, c.M, c.N, c.K, A.data(), c.K, B.data(), c.K, beta, got[l].data(), c.N);
+      }
+      ASSERT_TRUE(bitwise_equal(got[0], got[1])) << "M=" << c.M << " N=" << c.N << " K=" << c.K;
+    }
 }
 
 TEST(KernelsTestGemm, DoubleMatchesReferenceOnAwkwardShapes) {

@@ -1,0 +1,67 @@
+// Run-time CPU dispatch. The hot kernels are compiled three times, once per
+// instruction-set level (portable x86-64, AVX2 + FMA, AVX-512), and the best level this
+// CPU runs is chosen once, at first use, as OpenBLAS's DYNAMIC_ARCH and PyTorch's CPU
+// capability do. How a level is built: core/kernels/level_kernels.h. Not here: the kernels.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace minigrad {
+
+// The level the kernels run at: "portable", "avx2" or "avx512". The best this CPU
+// supports, or the one named by the environment variable MINIGRAD_CPU (read once);
+// a level that is unknown or that this CPU lacks is a std::runtime_error.
+std::string cpu_capability();
+// The levels this CPU (and this build) can run, lowest first.
+std::vector<std::string> available_cpu_capabilities();
+// Switches level, for tests and for teaching; same errors as MINIGRAD_CPU. Not while
+// kernels run on other threads.
+void set_cpu_capability(const std::string& level);
+
+}  // namespace minigrad
+
+namespace minigrad::kernels {
+
+// The functions each level provides: one table per level, filled in
+// core/kernels/level_kernels.h, called through cpu(). Every entry is a whole loop or a
+// whole row, so the indirect call costs nothing next to the work.
+struct CpuKernels {
+  const char* name;
+  // C = op(A) op(B) + beta C; may_thread = false keeps it on the calling thread.
+  void (*gemm_f32)(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+                   const float* B, int64_t ldb, float beta, float* C, int64_t ldc, bool may_thread);
+  void (*gemm_f64)(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
+                   const double* B, int64_t ldb, double beta, double* C, int64_t ldc, bool may_thread);
+  // y[i] = f(x[i]) on the whole vectors of x[0, n); returns how many elements it did
+  // (a multiple of the lanes, 0 at the portable level): the caller does the rest with
+  // the scalar reference (elementwise.h: map_float).
+  int64_t (*exp_f32)(const float* x, float* y, int64_t n);
+  int64_t (*tanh_f32)(const float* x, float* y, int64_t n);
+  int64_t (*sigmoid_f32)(const float* x, float* y, int64_t n);
+  int64_t (*gelu_tanh_f32)(const float* x, float* y, int64_t n);
+  int64_t (*gelu_tanh_grad_f32)(const float* x, float* y, int64_t n);
+  // One contiguous float row (softmax.h, loss.h); false = "take the reference loop".
+  bool (*softmax_row)(const float* x, float* y, int64_t n, bool log);
+  bool (*softmax_backward_row)(const float* y, const float* g, float* dx, int64_t n, bool log);
+  bool (*max_and_sum_exp)(const float* x, int64_t n, float& m, double& s);
+  void (*cross_entropy_grad_row)(const float* x, int64_t t, double w, float* d, int64_t n, float m, double s);
+  // sum of n contiguous values in the fixed 16-lane tree of reduce.h (same bits at every level).
+  double (*sum_f32)(const float* x, int64_t n);
+  double (*sum_f64)(const double* x, int64_t n);
+  uint64_t (*sum_i64)(const int64_t* x, int64_t n);
+};
+
+// Map loops are split across threads only at multiples of this many elements, so
+// which elements take a level's vector path never depends on the thread count.
+inline constexpr int64_t kMapBlock = 16;
+
+// The table of the level in use (chosen on the first call).
+const CpuKernels& cpu();
+
+namespace portable { extern const CpuKernels table; }
+namespace avx2 { extern const CpuKernels table; }
+namespace avx512 { extern const CpuKernels table; }
+
+}  // namespace minigrad::kernels

@@ -1,0 +1,5 @@
+// The avx512 level: core/kernels/level_kernels.h compiled with this level's flags
+// (set for this file in CMakeLists.txt). Nothing else belongs here.
+#define MINIGRAD_LEVEL avx512
+#define MINIGRAD_LEVEL_ID 2
+#include "core/kernels/level_kernels.h"

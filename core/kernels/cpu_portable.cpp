@@ -1,0 +1,5 @@
+// The portable level: core/kernels/level_kernels.h compiled with this level's flags
+// (set for this file in CMakeLists.txt). Nothing else belongs here.
+#define MINIGRAD_LEVEL portable
+#define MINIGRAD_LEVEL_ID 0
+#include "core/kernels/level_kernels.h"

@@ -1,0 +1,123 @@
+// The blocked GEMM (GotoBLAS / BLIS): op(B) and op(A) packed into micro-panels per K
+// slice, transposes folded in, then MR x NR tiles of C by the micro-kernel; the K slices
+// in one fixed order, so each C element is summed the same way at any thread count.
+// A level header (core/kernels/level_kernels.h). Not here: the interface and reference
+// (gemm.h), block sizes and packing (gemm_pack.h), the micro-kernels (gemm_micro.h).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+
+#include "core/kernels/gemm.h"
+#include "core/kernels/gemm_micro.h"
+#include "core/kernels/gemm_pack.h"
+#include "core/kernels/parallel.h"
+
+namespace minigrad::kernels::MINIGRAD_LEVEL {
+namespace {
+
+// A growable, 64-byte aligned scratch buffer, kept per thread across calls so a
+// training loop does not pay for page faults on every multiply.
+template <class T>
+struct Scratch {
+  struct Free { void operator()(T* p) const { std::free(p); } };
+  std::unique_ptr<T, Free> data;
+  int64_t size = 0;
+  T* get(int64_t n) {
+    if (n > size) {
+      int64_t bytes = (n * static_cast<int64_t>(sizeof(T)) + 63) / 64 * 64;
+      data.reset(static_cast<T*>(std::aligned_alloc(64, static_cast<std::size_t>(bytes))));
+      size = n;
+    }
+    return data.get();
+  }
+};
+
+// Below this many multiply-adds packing costs more than it saves: a direct loop
+// (i, k, j order, each C element summed in k order) does the whole product.
+constexpr int64_t kSmallGemm = 8 * 8 * 8;
+
+template <class T>
+void gemm_small(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
+                const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i) {
+    T* c = C + i * ldc;
+    for (int64_t j = 0; j < N; ++j) {
+      T s = 0;
+      for (int64_t k = 0; k < K; ++k)
+        s += (ta ? A[k * lda + i] : A[i * lda + k]) * (tb ? B[j * ldb + k] : B[k * ldb + j]);
+      c[j] = beta == T(0) ? s : beta * c[j] + s;
+    }
+  }
+}
+
+// Two rounds of tasks on the thread pool (parallel.h). First all of op(B), every K
+// slice, is packed into shared panels, a few panels a task. Then each task (a block
+// of MC rows times a chunk of at most NC columns of C) packs its block of op(A)
+// privately and runs the micro-kernel over it, slice by slice. Any thread may take
+// any task, and a thread the OS preempts delays only the task it holds.
+template <class T>
+void gemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
+                  const T* B, int64_t ldb, T beta, T* C, int64_t ldc, int threads) {
+  using Bk = Blocking<T>;
+  constexpr int64_t MR = Bk::MR, NR = Bk::NR, KC = Bk::KC, MC = Bk::MC, NC = Bk::NC;
+  const int64_t m_panels = (M + MR - 1) / MR, n_panels = (N + NR - 1) / NR;
+  const int64_t k_slices = (K + KC - 1) / KC, m_blocks = (M + MC - 1) / MC;
+  static thread_local Scratch<T> b_buf;
+  T* Bp = b_buf.get(n_panels * NR * K);  // slice pc starts at n_panels NR pc
+
+  constexpr int64_t kPanelsPerPack = 8;
+  const int64_t pack_groups = (n_panels + kPanelsPerPack - 1) / kPanelsPerPack;
+  for_each_task(k_slices * pack_groups, threads, [&](int64_t item) {
+    const int64_t pc = item / pack_groups * KC, kc = std::min(KC, K - pc);
+    const int64_t q0 = item % pack_groups * kPanelsPerPack, q1 = std::min(n_panels, q0 + kPanelsPerPack);
+    for (int64_t q = q0; q < q1; ++q) pack_b(tb, B, ldb, N, q * NR, pc, kc, Bp + n_panels * NR * pc + q * NR * kc);
+  });
+
+  // Enough column chunks for two tasks a thread, none wider than NC.
+  const int64_t n_chunks = std::min(n_panels, std::max((n_panels * NR + NC - 1) / NC,
+                                                       (2 * int64_t{threads} + m_blocks - 1) / m_blocks));
+  for_each_task(m_blocks * n_chunks, threads, [&](int64_t task) {
+    static thread_local Scratch<T> a_buf;
+    T* Ap = a_buf.get(MC * KC);
+    const int64_t ib = task / n_chunks, jb = task % n_chunks;
+    const int64_t p0 = ib * (MC / MR), p1 = std::min(m_panels, p0 + MC / MR);
+    const int64_t q0 = n_panels * jb / n_chunks, q1 = n_panels * (jb + 1) / n_chunks;
+    for (int64_t pc = 0; pc < K; pc += KC) {  // the K slices in one fixed order
+      const int64_t kc = std::min(KC, K - pc);
+      pack_a(ta, A, lda, M, p0, p1, pc, kc, Ap);
+      const T* Bs = Bp + n_panels * NR * pc;
+      for (int64_t q = q0; q < q1; ++q) {
+        const int64_t j = q * NR, nr = std::min(NR, N - j);
+        for (int64_t p = p0; p < p1; ++p) {
+          const int64_t i = p * MR, mr = std::min(MR, M - i);
+          micro_kernel(kc, Ap + (p - p0) * MR * kc, Bs + q * NR * kc, C + i * ldc + j, ldc, mr, nr,
+                       pc == 0, beta);
+        }
+      }
+    }
+  });
+}
+
+template <class T>
+void gemm_impl(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
+               const T* B, int64_t ldb, T beta, T* C, int64_t ldc, bool may_thread) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {  // an empty sum: C = beta C
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == T(0) ? T(0) : beta * C[i * ldc + j];
+    return;
+  }
+  const int64_t work = M * N * K;
+  if (work <= kSmallGemm) {
+    gemm_small(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  int threads = may_thread && work >= kThreadedGemm ? max_threads() : 1;
+  gemm_blocked(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, threads);
+}
+
+}  // namespace
+}  // namespace minigrad::kernels::MINIGRAD_LEVEL

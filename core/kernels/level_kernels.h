@@ -1,0 +1,108 @@
+// One CPU level's kernels and its dispatch table (core/kernels/cpu.h). This file is
+// compiled three times, by core/kernels/cpu_portable.cpp, cpu_avx2.cpp and cpu_avx512.cpp,
+// each defining MINIGRAD_LEVEL (the namespace: portable, avx2, avx512) and MINIGRAD_LEVEL_ID
+// (0, 1, 2) and compiled with that level's flags (CMakeLists.txt: -mavx2 -mfma, -mavx512f ...).
+//
+// How it works, for a learner:
+//  - Everything here and in the level headers it includes (gemm_level.h, gemm_micro.h,
+//    gemm_pack.h, vec_exp.h) lives in namespace minigrad::kernels::<level>, so the three
+//    copies are three different sets of functions that the linker never mixes up. Code
+//    here calls only its own namespace and the C library: an inline function or template
+//    from a shared header compiled here with -mavx512f could be picked by the linker for
+//    every caller, and crash a CPU without AVX-512.
+//  - `#if MINIGRAD_LEVEL_ID >= 1` marks code written with AVX2 intrinsics (the AVX-512 level
+//    compiles it too); `== 2` the AVX-512 code. The portable level keeps the plain loops,
+//    which the compiler vectorises for SSE2, the x86-64 baseline.
+//  - Each level ends with `const CpuKernels table`; cpu.cpp picks one at start-up.
+//  - Level TUs compile with -ffp-contract=off: an FMA happens only where an intrinsic says so.
+// Bits: each level is bit-identical to itself at any thread count. GEMM gives the same bits
+// at the AVX2 and AVX-512 levels (same KC, same k order, explicit FMAs) and the sums
+// (sum_*) the same bits at every level; exp, tanh, softmax, GELU and cross-entropy differ
+// between portable (std:: functions) and the vector levels (vec_exp.h), within a few ulp.
+#pragma once
+
+#ifndef MINIGRAD_LEVEL
+#error "core/kernels/level_kernels.h is compiled through core/kernels/cpu_<level>.cpp only"
+#endif
+#if MINIGRAD_LEVEL_ID >= 1 && !(defined(__AVX2__) && defined(__FMA__))
+#error "the AVX2 level needs -mavx2 -mfma (set in CMakeLists.txt)"
+#endif
+#if MINIGRAD_LEVEL_ID >= 2 && !defined(__AVX512F__)
+#error "the AVX-512 level needs -mavx512f (set in CMakeLists.txt)"
+#endif
+
+#include <math.h>
+
+#include <cstdint>
+
+#include "core/kernels/cpu.h"
+#include "core/kernels/gemm_level.h"
+#include "core/kernels/reduce.h"  // acc_t only
+#include "core/kernels/vec_exp.h"
+#include "core/kernels/vec_rows.h"
+
+#define MINIGRAD_STRINGIFY2(x) #x
+#define MINIGRAD_STRINGIFY(x) MINIGRAD_STRINGIFY2(x)
+
+namespace minigrad::kernels::MINIGRAD_LEVEL {
+namespace {
+
+// sum_k x[k] in the fixed tree of reduce.h: lane j (of 16) adds x[j], x[j + 16], ... in
+// order, then the lanes are added pairwise (0+8, 1+9, ...; then 0+4, ...). Sixteen
+// independent chains let the adds overlap (the compiler vectorises the lanes). Only
+// adds, in a fixed order: the same bits at every level.
+template <class T>
+acc_t<T> sum_lanes16(const T* x, int64_t n) {
+  constexpr int64_t L = 16;
+  acc_t<T> lane[L] = {};
+  int64_t k = 0;
+  for (; k + L <= n; k += L)
+    for (int64_t j = 0; j < L; ++j) lane[j] += static_cast<acc_t<T>>(x[k + j]);
+  for (int64_t j = 0; k + j < n; ++j) lane[j] += static_cast<acc_t<T>>(x[k + j]);
+  for (int64_t w = L / 2; w >= 1; w /= 2)
+    for (int64_t j = 0; j < w; ++j) lane[j] += lane[j + w];
+  return lane[0];
+}
+
+#if MINIGRAD_LEVEL_ID >= 1
+// y = f8(x) on every whole block of 8; returns how many elements it did (the caller
+// runs the scalar reference on the rest).
+template <class F8>
+int64_t map8(const float* x, float* y, int64_t n, F8 f8) {
+  const int64_t whole = n / 8 * 8;
+  for (int64_t i = 0; i < whole; i += 8) _mm256_storeu_ps(y + i, f8(_mm256_loadu_ps(x + i)));
+  return whole;
+}
+int64_t exp_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, exp8_all); }
+int64_t tanh_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, tanh8); }
+int64_t sigmoid_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, sigmoid8); }
+int64_t gelu_tanh_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, gelu_tanh_value8); }
+int64_t gelu_tanh_grad_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, gelu_tanh_slope8); }
+#else
+// The portable level has no vector exp: every element takes the scalar reference.
+int64_t no_vector_map(const float*, float*, int64_t) { return 0; }
+bool no_vector_row(const float*, float*, int64_t, bool) { return false; }
+bool no_vector_backward_row(const float*, const float*, float*, int64_t, bool) { return false; }
+bool no_max_and_sum_exp(const float*, int64_t, float&, double&) { return false; }
+void no_grad_row(const float*, int64_t, double, float*, int64_t, float, double) {}
+#endif
+
+}  // namespace
+
+const CpuKernels table = {
+    MINIGRAD_STRINGIFY(MINIGRAD_LEVEL),
+    &gemm_impl<float>,
+    &gemm_impl<double>,
+#if MINIGRAD_LEVEL_ID >= 1
+    &exp_f32, &tanh_f32, &sigmoid_f32, &gelu_tanh_f32, &gelu_tanh_grad_f32,
+    &softmax_row_fast, &softmax_backward_row_fast, &max_and_sum_exp, &cross_entropy_grad_row,
+#else
+    &no_vector_map, &no_vector_map, &no_vector_map, &no_vector_map, &no_vector_map,
+    &no_vector_row, &no_vector_backward_row, &no_max_and_sum_exp, &no_grad_row,
+#endif
+    &sum_lanes16<float>,
+    &sum_lanes16<double>,
+    &sum_lanes16<int64_t>,
+};
+
+}  // namespace minigrad::kernels::MINIGRAD_LEVEL

@@ -1,0 +1,113 @@
+// The vectorised float rows and maps of the AVX2 and AVX-512 levels: the tanh form of
+// GELU on 8 lanes, softmax / log-softmax rows and their backward, and cross-entropy's
+// row statistics and gradient, built on vec_exp.h. The plain loops they are held to
+// live beside their callers (gelu.h, softmax.h, loss.h), which take them whenever a
+// function here returns false. A level header (core/kernels/level_kernels.h).
+#pragma once
+
+#if MINIGRAD_LEVEL_ID >= 1
+#include <immintrin.h>
+#include <math.h>
+
+#include <cstdint>
+
+#include "core/kernels/vec_exp.h"
+
+namespace minigrad::kernels::MINIGRAD_LEVEL {
+namespace {
+
+// ---- GELU, tanh form: 0.5 x (1 + tanh u), u = sqrt(2/pi) (x + 0.044715 x^3), and its slope ----
+// (the scalar formulas and their derivation: core/kernels/gelu.h, core/ops/gelu.cpp)
+
+constexpr float kSqrt2OverPi = 0.7978845608028654f, kCubic = 0.044715f, kCubic3 = float(3 * 0.044715);
+
+inline __m256 gelu_tanh_u8(__m256 x) {
+    __m256 x3 = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
+  return _mm256_mul_ps(_mm256_set1_ps(kSqrt2OverPi), _mm256_add_ps(x, _mm256_mul_ps(_mm256_set1_ps(kCubic), x3)));
+}
+inline __m256 gelu_tanh_value8(__m256 x) {
+  const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+  return _mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_add_ps(one, tanh8(gelu_tanh_u8(x))));
+}
+inline __m256 gelu_tanh_slope8(__m256 x) {
+    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+  __m256 t = tanh8(gelu_tanh_u8(x));
+  __m256 du = _mm256_mul_ps(_mm256_set1_ps(kSqrt2OverPi),
+                            _mm256_add_ps(one, _mm256_mul_ps(_mm256_set1_ps(kCubic3), _mm256_mul_ps(x, x))));
+  __m256 left = _mm256_mul_ps(half, _mm256_add_ps(one, t));
+  __m256 right = _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_sub_ps(one, _mm256_mul_ps(t, t))), du);
+  return _mm256_add_ps(left, right);
+}
+// ---- softmax rows (core/kernels/softmax.h has the references) ----
+
+// A contiguous float row, same formulas; false (nothing written) for a row with a NaN
+// or an infinite max, which the reference handles.
+inline bool softmax_row_fast(const float* x, float* y, int64_t n, bool log) {
+  float m;
+  if (!finite_row_max(x, n, m)) return false;
+  const double s = sum_exp_row(x, n, m, log ? nullptr : y);
+  int64_t j = 0;
+  if (log) {
+    const float ls = static_cast<float>(::log(s));
+    const __m256 vm = _mm256_set1_ps(m), vls = _mm256_set1_ps(ls);
+    for (; j + 8 <= n; j += 8)
+      _mm256_storeu_ps(y + j, _mm256_sub_ps(_mm256_sub_ps(_mm256_loadu_ps(x + j), vm), vls));
+    for (; j < n; ++j) y[j] = (x[j] - m) - ls;
+  } else {
+    const float inv = static_cast<float>(1.0 / s);
+    const __m256 vinv = _mm256_set1_ps(inv);
+    for (; j + 8 <= n; j += 8) _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_loadu_ps(y + j), vinv));
+    for (; j < n; ++j) y[j] *= inv;
+  }
+  return true;
+}
+
+inline bool softmax_backward_row_fast(const float* y, const float* g, float* dx, int64_t n, bool log) {
+  __m256d a0 = _mm256_setzero_pd(), a1 = a0;
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m256 gv = _mm256_loadu_ps(g + j);
+    if (log) {
+      add_to_double(gv, a0, a1);
+    } else {  // g_k y_k as a double product, as the reference
+      __m256 yv = _mm256_loadu_ps(y + j);
+      a0 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(gv)), _mm256_cvtps_pd(_mm256_castps256_ps128(yv)), a0);
+      a1 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(gv, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(yv, 1)), a1);
+    }
+  }
+  double s = sum_lanes(a0, a1);
+  for (int64_t k = j; k < n; ++k) s += log ? static_cast<double>(g[k]) : static_cast<double>(g[k]) * y[k];
+  const float st = static_cast<float>(s);
+  const __m256 vst = _mm256_set1_ps(st);
+  for (j = 0; j + 8 <= n; j += 8) {
+    __m256 yv = _mm256_loadu_ps(y + j), gv = _mm256_loadu_ps(g + j);
+    __m256 d = log ? _mm256_sub_ps(gv, _mm256_mul_ps(exp8(yv), vst)) : _mm256_mul_ps(yv, _mm256_sub_ps(gv, vst));
+    _mm256_storeu_ps(dx + j, d);
+  }
+  for (; j < n; ++j) dx[j] = log ? g[j] - expf(y[j]) * st : y[j] * (g[j] - st);
+  return true;
+}
+// ---- cross-entropy rows (core/kernels/loss.h has the references) ----
+
+// The row's max m and s = sum_j e^(x_j - m) (vec_exp.h), or false for rows the
+// reference must handle (a NaN, or an infinite max).
+inline bool max_and_sum_exp(const float* x, int64_t C, float& m, double& s) {
+  if (!finite_row_max(x, C, m)) return false;
+  s = sum_exp_row(x, C, m, nullptr);
+  return true;
+}
+
+// softmax_j = e^(x_j - m) / s, scaled by w in one multiply; m and s from max_and_sum_exp.
+inline void cross_entropy_grad_row(const float* xi, int64_t t, double w, float* di, int64_t C, float m, double s) {
+  __m256 vm = _mm256_set1_ps(m), scale = _mm256_set1_ps(static_cast<float>(w / s));
+  int64_t j = 0;
+  for (; j + 8 <= C; j += 8)
+    _mm256_storeu_ps(di + j, _mm256_mul_ps(exp8(_mm256_sub_ps(_mm256_loadu_ps(xi + j), vm)), scale));
+  if (j < C)
+    store_partial(di + j, C - j, _mm256_mul_ps(exp8(_mm256_sub_ps(load_partial(xi + j, C - j, 0), vm)), scale));
+  di[t] = static_cast<float>((exp(static_cast<double>(xi[t]) - m) / s - 1.0) * w);
+}
+}  // namespace
+}  // namespace minigrad::kernels::MINIGRAD_LEVEL
+
+#endif

@@ -1,0 +1,86 @@
+// Checks core/kernels/cpu.cpp: the level in use is one this CPU runs (the best unless
+// MINIGRAD_CPU says otherwise), levels can be switched, and an unknown level is an error
+// naming it and the available ones. Also makes the kernel suites skip when ctest runs
+// them at a level this CPU lacks (tests/CMakeLists.txt: kernels_at_<level>).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/core.h"
+#include "core/kernels/reduce.h"
+#include "tests/core/kernels/levels.h"
+
+namespace minigrad::kernels {
+namespace {
+
+// MINIGRAD_CPU naming a level this CPU lacks: skip everything instead of failing at first use.
+class ForcedLevel : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    const char* env = std::getenv("MINIGRAD_CPU");
+    if (!env || !*env) return;
+    auto levels = available_cpu_capabilities();
+    if (std::find(levels.begin(), levels.end(), env) == levels.end())
+      GTEST_SKIP() << "CPU level not available here: " << env;
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kForcedLevel = ::testing::AddGlobalTestEnvironment(new ForcedLevel);
+
+TEST(KernelsTestCpu, LevelInUseIsAvailableAndTheBestByDefault) {
+  const auto levels = available_cpu_capabilities();
+  ASSERT_FALSE(levels.empty());
+  EXPECT_EQ(levels.front(), "portable");
+  const std::string now = cpu_capability();
+  EXPECT_NE(std::find(levels.begin(), levels.end(), now), levels.end()) << now;
+  const char* env = std::getenv("MINIGRAD_CPU");
+  EXPECT_EQ(now, env && *env ? std::string(env) : levels.back());
+}
+
+TEST(KernelsTestCpu, SwitchesLevels) {
+  for (const std::string& level : available_cpu_capabilities()) {
+    testing_levels::Scoped at(level);
+    EXPECT_EQ(cpu_capability(), level);
+    EXPECT_EQ(std::string(cpu().name), level);
+  }
+}
+
+TEST(KernelsTestCpu, UnknownLevelNamesItAndTheAvailableOnes) {
+  const std::string before = cpu_capability();
+  try {
+    set_cpu_capability("sse9");
+    FAIL() << "expected std::runtime_error";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("'sse9'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("unknown"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("available here: portable"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(cpu_capability(), before);  // unchanged
+}
+
+TEST(KernelsTestCpu, LevelsThisCpuLacksAreRefused) {
+  const auto levels = available_cpu_capabilities();
+  for (const char* level : {"avx2", "avx512"}) {
+    if (std::find(levels.begin(), levels.end(), level) != levels.end()) continue;
+    EXPECT_THROW(set_cpu_capability(level), std::runtime_error) << level;
+  }
+}
+
+// The 16-lane sum tree has only adds, in one order: the same bits at every level.
+TEST(KernelsTestCpu, SumsGiveTheSameBitsAtEveryLevel) {
+  std::vector<float> x(1001);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 1.0f / static_cast<float>(i + 3) - 0.1f;
+  std::vector<double> sums;
+  for (const std::string& level : available_cpu_capabilities()) {
+    testing_levels::Scoped at(level);
+    sums.push_back(sum_contiguous(x.data(), static_cast<int64_t>(x.size())));
+  }
+  for (double s : sums) EXPECT_EQ(s, sums.front());
+}
+
+}  // namespace
+}  // namespace minigrad::kernels
