@@ -39,7 +39,7 @@ TEST(DropoutTest, MasksAndOutputsMatchTorch) {
         for (uint64_t seed : kSamplingSeeds) {
           for (const Shape& shape : shapes) {
             std::string stag = std::to_string(shape[0]);  // appended, not one expression: GCC 12 warns falsely (-Wrestrict)
-            if (shape.size() == 2) stag += "x" + std::to_string(shape[1]);
+            if (shape.size() == 2) stag.append("x").append(std::to_string(shape[1]));
             std::string name = "drop" + code_of(dtype) + ptag + seed_tag(seed) + "_" + stag;
             manual_seed(999);
             Tensor x = randn(shape, dtype);  // the script's input
