@@ -11,22 +11,11 @@
 
 #include "core/autograd.h"
 #include "core/kernels/parallel.h"
+#include "core/ops/dims.h"
 
 namespace minigrad {
 
 namespace {
-
-struct Split { int64_t outer = 1, n = 1, inner = 1; };
-
-Split split_at(const Shape& s, int64_t dim) {
-  Split p;
-  for (int64_t d = 0; d < static_cast<int64_t>(s.size()); ++d) {
-    if (d < dim) p.outer *= s[d];
-    else if (d == dim) p.n = s[d];
-    else p.inner *= s[d];
-  }
-  return p;
-}
 
 // One row of torch's topk_impl_loop. Each entry becomes (value, index) with the value
 // widened to double (torch's accscalar_t on CPU: the order is unchanged). NaN ranks above
@@ -65,7 +54,7 @@ void topk_row(const T* x, int64_t n, int64_t inner, int64_t k, bool largest, boo
 }
 
 template <class T>
-void topk_forward(const Tensor& x, const Split& p, int64_t k, bool largest, bool sorted, Tensor& values,
+void topk_forward(const Tensor& x, const DimSplit& p, int64_t k, bool largest, bool sorted, Tensor& values,
                   Tensor& indices) {
   const T* xd = x.data_ptr<T>();
   T* vd = values.data_ptr<T>();
@@ -83,7 +72,7 @@ void topk_forward(const Tensor& x, const Split& p, int64_t k, bool largest, bool
 
 // dx[o, indices[o, j, i], i] = g[o, j, i], zero elsewhere (indices in a row are distinct).
 template <class T>
-void scatter_rows(const T* g, const int64_t* idx, T* dx, const Split& p, int64_t k) {
+void scatter_rows(const T* g, const int64_t* idx, T* dx, const DimSplit& p, int64_t k) {
   kernels::parallel_for(p.outer, k * p.inner, [&](int64_t o0, int64_t o1) {
     for (int64_t o = o0; o < o1; ++o)
       for (int64_t j = 0; j < k; ++j)
@@ -110,7 +99,7 @@ std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool la
   }
   Shape out_shape = x.sizes();
   if (!out_shape.empty()) out_shape[d] = k;
-  Split p = x.dim() == 0 ? Split{} : split_at(x.sizes(), d);
+  DimSplit p = split_at(x.sizes(), d);
   Tensor values = empty(out_shape, x.dtype());
   Tensor indices = empty(out_shape, DType::Int64);
   const int64_t rows_k = x.dim() == 0 ? 1 : k;  // torch copies a 0-dim x whatever k is
