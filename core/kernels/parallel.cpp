@@ -101,8 +101,6 @@ std::atomic<int64_t> g_alone_for{0};    // the last time alone; 0 after a job th
 
 // A job took `took` ns with the team; the caller alone would have needed about `alone`.
 void note_job(int64_t took, int64_t alone, int64_t now) {
-  static const bool adapt = std::getenv("MINIGRAD_OMP_ADAPT_OFF") == nullptr;  // TEMPORARY: for measuring
-  if (!adapt) return;
   const int64_t lost = took - alone;
   if (lost <= 20'000) {  // the team paid (20 us: clock and wake-up noise)
     g_alone_for.store(0, std::memory_order_relaxed);
