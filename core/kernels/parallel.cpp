@@ -13,8 +13,8 @@
 // taken alone (its own busy time scaled by the share of tasks it ran). A slower job
 // means the team cost more than it gave: the next jobs run on the calling thread alone
 // for 50 times the time lost (at least 5 ms), then one job tries the team again; each
-// further loss doubles the time alone, up to 1 s. On an idle machine the team never
-// loses and this never fires.
+// further loss doubles the time alone, up to 1 s. On an idle machine the team wins
+// every job but a rare hiccup's, and a hiccup costs at most 5 ms on one thread.
 #include "core/kernels/parallel.h"
 
 #include <algorithm>
