@@ -1,33 +1,37 @@
-// The thread pool behind parallel_for (see parallel.h for why it is not OpenMP).
+// The thread count (set_num_threads / get_num_threads) and, in the default build, the
+// OpenMP team behind parallel_for. With -DMINIGRAD_THREADS=pool the team is replaced
+// by minigrad's own pool (parallel_pool.cpp); everything else here stays.
 //
-// One job at a time. The job's tasks are claimed from `state_`, one 64-bit word
-// holding the job's generation (high half) and the next unclaimed task (low half):
-// a claim is a compare-and-swap that only succeeds for the current generation, so a
-// worker that wakes late, after its job ended, can never run a task of the next one.
-// The caller claims tasks too, then waits for `done_` to count every task: it never
-// waits for a worker that claimed nothing. Workers spin a little between jobs (jobs
-// come in bursts: one training step starts dozens), then sleep on the state word.
+// A job is one `#pragma omp parallel` region whose threads claim the job's fixed task
+// list one task at a time (schedule(dynamic, 1)). Which thread runs a task never
+// matters: each task computes whole outputs. Exceptions are caught per task (OpenMP
+// terminates on one that escapes a region) and the first is rethrown after the region.
+//
+// Under load. The region ends at a barrier that waits for every thread, also for one
+// the OS has not run for a time slice because another process holds its core. After
+// each job the caller compares how long the job took with how long it would have
+// taken alone (its own busy time scaled by the share of tasks it ran). A slower job
+// means the team cost more than it gave: the next jobs run on the calling thread alone
+// for 50 times the time lost (at least 5 ms), then one job tries the team again; each
+// further loss doubles the time alone, up to 1 s. On an idle machine the team wins
+// every job but a rare hiccup's, and a hiccup costs at most 5 ms on one thread.
 #include "core/kernels/parallel.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
-#include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
-#include <vector>
 
+#if defined(MINIGRAD_THREADS_POOL)
 #if defined(__linux__)
 #include <sched.h>
 #endif
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define MINIGRAD_PAUSE() _mm_pause()
 #else
-#define MINIGRAD_PAUSE() ((void)0)
+#include <omp.h>
 #endif
 
 namespace minigrad {
@@ -46,127 +50,19 @@ int threads_from_env(const char* name) {
 int default_threads() {
   for (const char* name : {"MINIGRAD_NUM_THREADS", "OMP_NUM_THREADS"})
     if (int n = threads_from_env(name)) return n;
+#if defined(MINIGRAD_THREADS_POOL)
 #if defined(__linux__)
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
 #endif
   unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(n);
+#else
+  return std::max(1, omp_get_max_threads());  // the CPUs this process may run on
+#endif
 }
 
 std::atomic<int> g_threads{0};  // 0: not yet read from the environment
-thread_local bool t_in_task = false;
-
-// Runs every task here, in order, as one thread's work: loops inside them run inline too.
-void run_inline(int64_t tasks, void (*call)(void*, int64_t), void* ctx) {
-  const bool outer = t_in_task;
-  t_in_task = true;
-  try {
-    for (int64_t t = 0; t < tasks; ++t) call(ctx, t);
-  } catch (...) {
-    t_in_task = outer;
-    throw;
-  }
-  t_in_task = outer;
-}
-
-class Pool {
- public:
-  void run(int64_t tasks, int threads, void (*call)(void*, int64_t), void* ctx) {
-    std::unique_lock<std::mutex> lock(caller_, std::try_to_lock);
-    if (!lock.owns_lock()) {  // another thread's job is running: do this one here
-      run_inline(tasks, call, ctx);
-      return;
-    }
-    start_workers(threads - 1);
-    call_.store(call, std::memory_order_relaxed);
-    ctx_.store(ctx, std::memory_order_relaxed);
-    tasks_.store(tasks, std::memory_order_relaxed);
-    helpers_.store(threads - 1, std::memory_order_relaxed);
-    done_.store(0, std::memory_order_relaxed);
-    error_ = nullptr;
-    const uint64_t gen = ++generation_;
-    state_.store(gen << 32, std::memory_order_release);
-    state_.notify_all();
-
-    claim_and_run(gen);
-    for (int spins = 0; done_.load(std::memory_order_acquire) < tasks; ++spins) {
-      if (spins < 4096) MINIGRAD_PAUSE();
-      else std::this_thread::yield();  // a claimed task's thread was preempted: let it run
-    }
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  // Claims and runs tasks of generation `gen` until none is left.
-  void claim_and_run(uint64_t gen) {
-    auto call = call_.load(std::memory_order_relaxed);
-    void* ctx = ctx_.load(std::memory_order_relaxed);
-    const uint64_t tasks = static_cast<uint64_t>(tasks_.load(std::memory_order_relaxed));
-    uint64_t s = state_.load(std::memory_order_acquire);
-    for (;;) {
-      if ((s >> 32) != gen || (s & 0xffffffffu) >= tasks) return;
-      if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
-      // The claim succeeded, so job `gen` was still open: call/ctx/tasks are its own.
-      const bool outer = t_in_task;
-      t_in_task = true;
-      try {
-        call(ctx, static_cast<int64_t>(s & 0xffffffffu));
-      } catch (...) {
-        std::lock_guard<std::mutex> g(error_mutex_);
-        if (!error_) error_ = std::current_exception();
-      }
-      t_in_task = outer;
-      done_.fetch_add(1, std::memory_order_acq_rel);
-      s = state_.load(std::memory_order_acquire);
-    }
-  }
-
-  void start_workers(int wanted) {
-    while (static_cast<int>(workers_.size()) < wanted) {
-      const int id = static_cast<int>(workers_.size());
-      workers_.emplace_back([this, id] { work(id); });
-      workers_.back().detach();  // the pool lives as long as the process
-    }
-  }
-
-  void work(int id) {
-    uint64_t seen = state_.load(std::memory_order_acquire) >> 32;
-    for (;;) {
-      uint64_t s = state_.load(std::memory_order_acquire);
-      // Spin a while for the next job, then sleep until the state word changes.
-      auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
-      for (int i = 0; (s >> 32) == seen; ++i) {
-        if (i % 64 == 63 && std::chrono::steady_clock::now() > until) {
-          state_.wait(s, std::memory_order_acquire);
-          until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
-        }
-        MINIGRAD_PAUSE();
-        s = state_.load(std::memory_order_acquire);
-      }
-      seen = s >> 32;
-      if (id < helpers_.load(std::memory_order_relaxed)) claim_and_run(seen);
-    }
-  }
-
-  std::mutex caller_;  // held by the thread whose job is running
-  uint64_t generation_ = 0;
-  std::atomic<uint64_t> state_{0};
-  std::atomic<void (*)(void*, int64_t)> call_{nullptr};
-  std::atomic<void*> ctx_{nullptr};
-  std::atomic<int64_t> tasks_{0};
-  std::atomic<int> helpers_{0};  // workers 0 .. helpers_-1 may join this job
-  std::atomic<int64_t> done_{0};
-  std::mutex error_mutex_;
-  std::exception_ptr error_;
-  std::vector<std::thread> workers_;
-};
-
-// Never destroyed: workers may still be asleep on it when the process exits.
-Pool& pool() {
-  static Pool* p = new Pool;
-  return *p;
-}
 
 }  // namespace
 
@@ -183,22 +79,96 @@ void set_num_threads(int threads) {
   if (threads < 1)
     throw std::invalid_argument("set_num_threads: expected at least 1 thread, got " + std::to_string(threads));
   g_threads.store(threads, std::memory_order_relaxed);
+#if !defined(MINIGRAD_THREADS_POOL)
+  omp_set_num_threads(threads);  // the caller's own OpenMP loops agree, as with torch
+#endif
 }
+
+#if !defined(MINIGRAD_THREADS_POOL)
+
+namespace {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// After a lost job, jobs run alone for 50 times what it lost (at least 5 ms), and
+// twice as long after each further lost job, up to 1 s: a trial costs at most ~2 %.
+constexpr int64_t kAloneMin = 5'000'000, kAloneMax = 1'000'000'000;  // ns
+std::atomic<int64_t> g_alone_until{0};  // jobs started before this run on their caller alone
+std::atomic<int64_t> g_alone_for{0};    // the last time alone; 0 after a job the team won
+
+// A job took `took` ns with the team; the caller alone would have needed about `alone`.
+void note_job(int64_t took, int64_t alone, int64_t now) {
+  const int64_t lost = took - alone;
+  if (lost <= 20'000) {  // the team paid (20 us: clock and wake-up noise)
+    g_alone_for.store(0, std::memory_order_relaxed);
+    return;
+  }
+  const int64_t last = g_alone_for.load(std::memory_order_relaxed);
+  const int64_t wait = std::min(kAloneMax, std::max({kAloneMin, 50 * lost, 2 * last}));
+  g_alone_until.store(now + wait, std::memory_order_relaxed);
+  g_alone_for.store(wait, std::memory_order_relaxed);
+}
+
+thread_local bool t_alone = false;  // running a job's tasks on its caller alone
+
+// Runs every task here, in order, and then rethrows the first task's exception, as
+// the team does; loops inside the tasks run inline too.
+void run_alone(int64_t tasks, void (*call)(void*, int64_t), void* ctx) {
+  const bool outer = t_alone;
+  t_alone = true;
+  std::exception_ptr error;
+  for (int64_t t = 0; t < tasks; ++t) {
+    try {
+      call(ctx, t);
+    } catch (...) {
+      if (!error) error = std::current_exception();
+    }
+  }
+  t_alone = outer;
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
 
 namespace kernels {
 
-int max_threads() { return t_in_task ? 1 : get_num_threads(); }
+int max_threads() { return omp_in_parallel() || t_alone ? 1 : get_num_threads(); }
 
 void run_tasks(int64_t tasks, int threads, void (*call)(void*, int64_t), void* ctx) {
   if (tasks <= 0) return;
-  if (tasks >= (int64_t{1} << 32)) throw std::length_error("run_tasks: more than 2^32 tasks");
-  if (threads <= 1 || t_in_task) {
-    run_inline(tasks, call, ctx);
+  const int64_t start = now_ns();
+  if (threads <= 1 || tasks == 1 || omp_in_parallel() || t_alone ||
+      start < g_alone_until.load(std::memory_order_relaxed)) {
+    run_alone(tasks, call, ctx);
     return;
   }
-  pool().run(tasks, threads, call, ctx);
+  std::exception_ptr error;
+  int64_t caller_done = start, caller_tasks = 0;
+#pragma omp parallel num_threads(static_cast<int>(std::min<int64_t>(threads, tasks)))
+  {
+    const bool caller = omp_get_thread_num() == 0;
+#pragma omp for schedule(dynamic, 1) nowait
+    for (int64_t t = 0; t < tasks; ++t) {
+      if (caller) ++caller_tasks;
+      try {
+        call(ctx, t);
+      } catch (...) {
+#pragma omp critical(minigrad_task_error)
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (caller) caller_done = now_ns();
+  }
+  const int64_t end = now_ns();
+  if (caller_tasks > 0) note_job(end - start, (caller_done - start) * tasks / caller_tasks, end);
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace kernels
+
+#endif  // !MINIGRAD_THREADS_POOL
 
 }  // namespace minigrad

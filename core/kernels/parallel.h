@@ -2,12 +2,13 @@
 // Every split is by output element, so each output is computed by one thread in one
 // fixed order: results are bit-identical for any thread count.
 //
-// The threads are a small persistent pool (parallel.cpp), not OpenMP. A job is cut
-// into more tasks than threads; the calling thread and the workers *claim* tasks from
-// a counter, and the caller waits only for tasks that were claimed. A worker the OS
-// has not scheduled yet (a busy machine) claims nothing and costs nothing: the caller
-// does its share. An OpenMP team must instead wait at its closing barrier for every
-// thread to arrive, which on a loaded 2-core machine made 2 threads slower than 1.
+// The threads are OpenMP's (parallel.cpp). A job is cut into a fixed list of tasks,
+// more tasks than threads, and the team claims them one at a time (schedule(dynamic, 1)):
+// a thread the OS runs late just claims fewer. Only the list fixes the results, not
+// who ran what. An OpenMP team still waits at its closing barrier for every thread, so
+// when that wait shows another process holds a core, jobs run on the calling thread
+// alone for a while (parallel.cpp says how). The build option MINIGRAD_THREADS=pool
+// swaps in minigrad's own claim-based pool (parallel_pool.cpp) behind the same functions.
 #pragma once
 
 #include <algorithm>
@@ -29,13 +30,14 @@ namespace minigrad::kernels {
 // handing out tasks costs more than it saves.
 inline constexpr int64_t kParallelGrain = 32768;
 
-// Threads a kernel may use here: get_num_threads(), or 1 inside a pool task (a nested
-// loop runs inline, on the thread that reached it).
+// Threads a kernel may use here: get_num_threads(), or 1 inside a task (a nested loop
+// runs inline, on the thread that reached it).
 int max_threads();
 
 // Runs call(ctx, t) once for every t in [0, tasks), on up to `threads` threads
 // (the caller included), and returns when all have finished. Any task may run on any
-// thread; nothing may depend on which.
+// thread; nothing may depend on which. A task's exception is rethrown here (the first
+// one, if several throw).
 void run_tasks(int64_t tasks, int threads, void (*call)(void*, int64_t), void* ctx);
 
 // The same with a lambda: f(t).

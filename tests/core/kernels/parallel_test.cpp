@@ -1,12 +1,18 @@
-// The thread pool: every task runs exactly once at any thread count, from one caller
-// or from several at once; a task's exception reaches the caller; loops nested in a
-// task run inline; thread counts are checked like torch.set_num_threads.
+// The threads behind parallel_for (OpenMP, or the pool with MINIGRAD_THREADS=pool):
+// every task runs exactly once at any thread count, from one caller or from several
+// std::threads at once; a task's exception reaches the caller; loops nested in a task
+// run inline; thread counts are checked like torch.set_num_threads.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "core/kernels/parallel.h"
 #include "tests/core/kernels/threads.h"
@@ -40,7 +46,7 @@ TEST(KernelsTestParallel, ParallelForCoversTheRangeInDisjointChunks) {
   }
 }
 
-TEST(KernelsTestParallel, ATaskExceptionReachesTheCallerAndThePoolGoesOn) {
+TEST(KernelsTestParallel, ATaskExceptionReachesTheCallerAndTheThreadsGoOn) {
   std::atomic<int> ran{0};
   EXPECT_THROW(for_each_task(16, 2, [&](int64_t t) {
                  ran++;
@@ -51,6 +57,19 @@ TEST(KernelsTestParallel, ATaskExceptionReachesTheCallerAndThePoolGoesOn) {
   std::atomic<int> after{0};
   for_each_task(8, 2, [&](int64_t) { after++; });
   EXPECT_EQ(after.load(), 8);
+}
+
+TEST(KernelsTestParallel, ExceptionsFromSeveralTasksOfAParallelForGiveOne) {
+  testing_threads::Scoped scoped(2);
+  std::atomic<int64_t> covered{0};
+  const std::string what = message_of<std::out_of_range>([&] {
+    parallel_for(1 << 20, kParallelGrain, [&](int64_t b, int64_t e) {
+      covered += e - b;
+      throw std::out_of_range("chunk " + std::to_string(b));
+    });
+  });
+  EXPECT_TRUE(contains(what, "chunk ")) << what;
+  EXPECT_EQ(covered.load(), 1 << 20);  // every chunk still ran
 }
 
 TEST(KernelsTestParallel, LoopsInsideATaskRunInline) {
@@ -73,12 +92,11 @@ TEST(KernelsTestParallel, CallersOnSeveralThreadsEachGetTheirOwnResults) {
       if (out[static_cast<std::size_t>(i)] != i * seed + 199) return false;
     return true;
   };
-  bool ok1 = false, ok2 = false;
-  std::thread t1([&] { ok1 = work(3); }), t2([&] { ok2 = work(5); });
-  t1.join();
-  t2.join();
-  EXPECT_TRUE(ok1);
-  EXPECT_TRUE(ok2);
+  bool ok[4] = {};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 4; ++c) callers.emplace_back([&, c] { ok[c] = work(3 + c); });
+  for (auto& t : callers) t.join();
+  for (int c = 0; c < 4; ++c) EXPECT_TRUE(ok[c]) << "caller " << c;
 }
 
 TEST(KernelsTestParallel, ThreadCountsAreChecked) {
@@ -87,6 +105,9 @@ TEST(KernelsTestParallel, ThreadCountsAreChecked) {
   EXPECT_TRUE(contains(message_of<std::invalid_argument>([] { set_num_threads(0); }),
                        "set_num_threads: expected at least 1 thread, got 0"));
   EXPECT_EQ(get_num_threads(), 3);
+#ifdef _OPENMP
+  EXPECT_EQ(omp_get_max_threads(), 3);  // set_num_threads is omp_set_num_threads too
+#endif
 }
 
 }  // namespace
