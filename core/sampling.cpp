@@ -59,6 +59,11 @@ Tensor& bernoulli_(Tensor& t, double p, Generator& gen) {
       for (int64_t i = 0; i < n; ++i) d[i] = uniform01(gen) < p ? 1 : 0;
       break;
     }
+    case DType::Bool: {  // torch fills a bool tensor with the same draws
+      bool* d = t.data_ptr<bool>();
+      for (int64_t i = 0; i < n; ++i) d[i] = uniform01(gen) < p;
+      break;
+    }
   }
   t.impl()->storage->version++;
   return t;

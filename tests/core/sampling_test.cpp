@@ -48,6 +48,13 @@ TEST(SamplingTest, BernoulliKeepsWhereOneUniformDoubleIsBelowP) {
   Tensor i = zeros({4}, DType::Int64);
   bernoulli_(i, 1.0, a);
   EXPECT_TRUE(bitwise_equal(i, tensor({1, 1, 1, 1})));
+  // A bool tensor takes the same draws: True exactly where the float64 fill put 1.
+  Generator c(7), d(7);
+  Tensor mask = empty({257}, DType::Bool), ref = empty({257}, DType::Float64);
+  bernoulli_(mask, 0.6, c);
+  bernoulli_(ref, 0.6, d);
+  for (int64_t k = 0; k < 257; ++k) ASSERT_EQ(mask.data_ptr<bool>()[k], ref.data_ptr<double>()[k] == 1.0) << k;
+  EXPECT_EQ(c.random(), d.random());
 }
 
 TEST(SamplingTest, RandpermMatchesTorch) {
