@@ -91,10 +91,7 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
   // is always in the same kind of tile (the tile grid depends on M, N only), so
   // the two write paths never make results depend on the thread count.
   for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j) {
-      float& c = C[i * ldc + j];
-      c = !first ? c + acc[i][j] : beta == 0.0f ? acc[i][j] : beta * c + acc[i][j];
-    }
+    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta);
 }
 
 #elif MINIGRAD_LEVEL_ID == 2
@@ -163,10 +160,7 @@ void micro_kernel(int64_t kc, const double* Ap, const double* Bp, double* C, int
     _mm256_store_pd(acc[i] + 4, c[i][1]);
   }
   for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j) {
-      double& e = C[i * ldc + j];
-      e = !first ? e + acc[i][j] : beta == 0.0 ? acc[i][j] : beta * e + acc[i][j];
-    }
+    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta);
 }
 #else
 // The portable level, 6 x 8 floats: 12 accumulators of 4 floats (GCC / Clang vector
