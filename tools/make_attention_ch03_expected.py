@@ -318,6 +318,8 @@ def main():
         f.write(text)
     print(f"wrote {os.path.relpath(OUT)} ({len(lines)} lines, torch {torch.__version__}); "
           f"{len(BOOK) - len(missing)} of {len(BOOK)} book lines found")
+    if missing:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

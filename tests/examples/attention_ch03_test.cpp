@@ -94,6 +94,16 @@ TEST(AttentionCh03Example, PrintsWhatTorchPrints) {
   for (size_t i = 0; i < std::min(have.size(), want.size()); ++i)
     ASSERT_EQ(have[i], want[i]) << "line " << i + 1 << " differs from torch's (tests/fixtures/attention_ch03.txt)";
   EXPECT_EQ(have.size(), want.size());
+  // And, independently of the fixture, a few lines the book's notebook itself prints
+  // (ch03.ipynb; tools/make_attention_ch03_expected.py checks more of them against torch).
+  for (const char* book : {"tensor([0.9544, 1.4950, 1.4754, 0.8434, 0.7070, 1.0865])",  // 3.3.1 attn_scores_2
+                           "tensor([0.4419, 0.6515, 0.5683])",                          // 3.3.1 context_vec_2
+                           "tensor([0.4306, 1.4551])",                                  // 3.4.1 query_2
+                           "tensor([0.3061, 0.8210])",                                  // 3.4.1 context_vec_2
+                           "        [0.5517, 0.4483, 0.0000, 0.0000, 0.0000, 0.0000],",  // 3.5.1 causal weights
+                           "tensor([[2., 2., 0., 2., 2., 0.],",                         // 3.5.2 dropout mask
+                           "         [0.2575, 0.4028]]], grad_fn=<ViewBackward0>)"})     // 3.6.2 MultiHeadAttention
+    EXPECT_NE(std::find(have.begin(), have.end(), book), have.end()) << book;
 }
 
 TEST(AttentionCh03Example, SectionPrintsOnlyItsLines) {
