@@ -169,8 +169,8 @@ Tensor record_op(Tensor output, const std::vector<Tensor>& inputs, const char* n
 // must now end with that op, as PyTorch's rebase_history does: the op's node takes
 // self's old grad_fn as its first input edge, and becomes self's grad_fn.
 //
-//   Tensor s = q.matmul(k.transpose(-2, -1));   // s.grad_fn: BmmBackward0
-//   s.masked_fill_(mask, -INFINITY);            // s.grad_fn: MaskedFillBackward0 -> BmmBackward0
+//   Tensor s = q.matmul(k.transpose(-2, -1));   // s.grad_fn: UnsafeViewBackward0
+//   s.masked_fill_(mask, -INFINITY);            // s.grad_fn: MaskedFillBackward0 -> UnsafeViewBackward0
 //
 // An in-place op is written in three steps:
 //

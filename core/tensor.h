@@ -129,6 +129,7 @@ class Tensor {
 
   Tensor matmul(const Tensor& other) const;
   Tensor mm(const Tensor& other) const;  // 2-D only, as torch.mm
+  Tensor dot(const Tensor& other) const;  // 1-D only, as torch.dot: sum of a_i b_i, 0-dim
 
   Tensor view(const Shape& shape) const;
   Tensor reshape(const Shape& shape) const;
@@ -265,6 +266,7 @@ Tensor sigmoid(const Tensor& a);
 Tensor gelu(const Tensor& a, const std::string& approximate = "none");
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor mm(const Tensor& a, const Tensor& b);
+Tensor dot(const Tensor& a, const Tensor& b);
 // x W^T + b over (*, in) inputs, torch's F.linear: one GEMM reading W (out, in) transposed
 // in place; an undefined bias means none. Backward: core/ops/linear.cpp.
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor());

@@ -17,7 +17,7 @@ void require_defined(const Tensor& t, const char* op, const char* what) {
 }  // namespace
 
 // y = x W^T + b, (*, in) -> (*, out): core's op checks the shapes and records one node
-// (AddmmBackward0; MmBackward0 without bias), whose backward is in core/ops/linear.cpp.
+// (AddmmBackward0 for 2-D input; MmBackward0 without bias), whose backward is in core/ops/linear.cpp.
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   return minigrad::linear(input, weight, bias);
 }

@@ -7,3 +7,5 @@ for script in make_*_fixtures.py; do
   echo "== $script"
   /usr/bin/python3 "$script"
 done
+echo "== make_attention_ch03_expected.py"
+/usr/bin/python3 make_attention_ch03_expected.py

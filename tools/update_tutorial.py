@@ -73,10 +73,19 @@ def render_graph(build, tutorial):
         os.remove(dot_file)
 
 
+def draw_attention(build, tutorial):
+    """docs/tutorial/causal_attention.svg: section 3.5.1's causal weights, drawn by attention_ch03 --svg."""
+    svg = os.path.join(tutorial, "causal_attention.svg")
+    subprocess.run([os.path.join(build, "examples", "attention_ch03"), "--section", "3.5.1", "--svg", svg],
+                   check=True, capture_output=True)
+    print("drew docs/tutorial/causal_attention.svg")
+
+
 def main():
     build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
     docs = os.path.join(ROOT, "docs")
     render_graph(build, os.path.join(docs, "tutorial"))
+    draw_attention(build, os.path.join(docs, "tutorial"))
     for folder, _, names in sorted(os.walk(docs)):
         for name in sorted(names):
             if name.endswith(".md"):

@@ -60,8 +60,10 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   // y = x W^T + b  =>  dx = dy W,  dW = dy^T x,  db = sum_rows(dy)      saved: x, W
   // From y_nj = sum_i x_ni W_ji + b_j: y_nj depends on x_ni through W_ji, on W_ji through
   // x_ni (summed over every row n of every leading dim), and on b_j with slope 1.
-  // The names are torch's: F.linear records addmm (mm without a bias) for 2-D input,
-  // so our graphs print as torch's do.
+  // The names are torch 1.13's, so graphs and printouts read as torch's do. Its F.linear is a
+  // composite whose last op names the node: addmm for 2-D input with a bias; for contiguous
+  // 3-D input with a bias, addmm on the rows then a view back (ViewBackward0); for other
+  // shapes with a bias, matmul then add_ (AddBackward0); without a bias, matmul(x, W^T).
   auto backward = [](const Node& node, const Tensor& g) -> Grads {
     Tensor x = node.saved(0), w = node.saved(1);
     Tensor dx, dw, db;
@@ -70,8 +72,13 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
     if (node.needs_grad(2)) db = sum_to(g, {w.sizes()[0]});  // sum_rows(dy): (*, out) -> (out)
     return {dx, dw, db};
   };
-  if (bias.defined()) return record_op(y, {input, weight, bias}, "AddmmBackward0", {input, weight}, backward);
-  return record_op(y, {input, weight}, "MmBackward0", {input, weight}, backward);
+  if (bias.defined()) {
+    const char* name = input.dim() == 2 ? "AddmmBackward0" : input.dim() == 3 ? "ViewBackward0" : "AddBackward0";
+    return record_op(y, {input, weight, bias}, name, {input, weight}, backward);
+  }
+  const char* name = matmul_node_name(input.dim(), 2, input.dim() == 1 ? 1 : input.sizes()[input.dim() - 2], out,
+                                      y.numel());
+  return record_op(y, {input, weight}, name, {input, weight}, backward);
 }
 
 }  // namespace minigrad

@@ -24,6 +24,23 @@ Shape batch_of(const Shape& s) { return Shape(s.begin(), s.end() - 2); }
 
 }  // namespace
 
+// The node's name is the one torch 1.13 prints, so the book's printouts read the same here.
+// torch.matmul is a composite there, and a result's grad_fn is its decomposition's last op:
+// dot, mv or mm for 1-D and 2-D operands; a 1-D @ 2-D is (1, K) @ (K, N) then squeeze_(0);
+// every batched product ends in _unsafe_view back to the result's shape, except a 2-D a with
+// a batched b, which torch computes transposed (b^T a^T) and copies back with
+// .mT().contiguous() (CloneBackward0), a copy it skips when the result is already laid out
+// right, that is when M or N is 1 or the result is empty (then the transpose is the last op).
+// minigrad records one node in every case, with the same backward.
+const char* matmul_node_name(int64_t a_dim, int64_t b_dim, int64_t M, int64_t N, int64_t numel) {
+  if (a_dim <= 2 && b_dim <= 2) {
+    if (a_dim == 1) return b_dim == 1 ? "DotBackward0" : "SqueezeBackward3";
+    return b_dim == 1 ? "MvBackward0" : "MmBackward0";
+  }
+  if (a_dim == 2) return M == 1 || N == 1 || numel == 0 ? "TransposeBackward0" : "CloneBackward0";
+  return "UnsafeViewBackward0";
+}
+
 Tensor matmul(const Tensor& a, const Tensor& b) {
   if (!a.defined() || !b.defined()) throw std::invalid_argument("matmul: undefined tensor");
   if (a.dim() == 0 || b.dim() == 0) {
@@ -64,11 +81,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   // C = A B  =>  dA = dC B^T,  dB = A^T dC   (then summed over broadcast batch dims)
   // From C_ij = sum_k A_ik B_kj: C_ij depends on A_ik through B_kj, on B_kj through A_ik.
   // saved: a3 (*a, M, K), b3 (*b, K, N), a and b viewed as matrices
-  const char* name = a.dim() == 1 && b.dim() == 1 ? "DotBackward0"
-                     : a.dim() == 2 && b.dim() == 1 ? "MvBackward0"
-                     : a.dim() <= 2 && b.dim() == 2 ? "MmBackward0"
-                                                    : "BmmBackward0";
-  return record_op(out, {a, b}, name, {a3, b3}, [full_out](const Node& node, const Tensor& g) -> Grads {
+  return record_op(out, {a, b}, matmul_node_name(a.dim(), b.dim(), M, N, out.numel()), {a3, b3}, [full_out](const Node& node, const Tensor& g) -> Grads {
     Tensor a3 = node.saved(0), b3 = node.saved(1);
     Tensor g3 = g.reshape(full_out);  // (*, M, N)
     Tensor da, db;
@@ -86,7 +99,25 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   return matmul(a, b);
 }
 
+Tensor dot(const Tensor& a, const Tensor& b) {
+  if (!a.defined() || !b.defined()) throw std::invalid_argument("dot: undefined tensor");
+  if (a.dim() != 1 || b.dim() != 1) {
+    throw std::invalid_argument("dot: expected two 1-D tensors, got shapes " + shape_str(a.sizes()) + " and " +
+                                shape_str(b.sizes()) + " (for matrices use mm or matmul)");
+  }
+  if (a.numel() != b.numel()) {
+    throw std::invalid_argument("dot: the vectors have " + std::to_string(a.numel()) + " and " +
+                                std::to_string(b.numel()) + " elements; they must have as many");
+  }
+  if (a.dtype() != b.dtype()) {
+    throw std::invalid_argument("dot: expected both vectors to have one dtype, got " + dtype_name(a.dtype()) +
+                                " and " + dtype_name(b.dtype()));
+  }
+  return matmul(a, b);  // (K) @ (K) -> (): DotBackward0
+}
+
 Tensor Tensor::matmul(const Tensor& other) const { return minigrad::matmul(*this, other); }
 Tensor Tensor::mm(const Tensor& other) const { return minigrad::mm(*this, other); }
+Tensor Tensor::dot(const Tensor& other) const { return minigrad::dot(*this, other); }
 
 }  // namespace minigrad

@@ -22,4 +22,9 @@ Tensor bmm_nn(const Tensor& a, const Tensor& b);  // a (*a, M, K), b (*b, K, N)
 Tensor bmm_nt(const Tensor& a, const Tensor& b);  // a (*a, M, K), b (*b, N, K)
 Tensor bmm_tn(const Tensor& a, const Tensor& b);  // a (*a, K, M), b (*b, K, N)
 
+// The grad_fn name torch 1.13 gives matmul(a, b) for a (a_dim-D) @ b (b_dim-D) whose result
+// is (*, M, N) with `numel` elements ("UnsafeViewBackward0" for batched products); why each
+// is in core/ops/matmul.cpp. linear without a bias shares it.
+const char* matmul_node_name(int64_t a_dim, int64_t b_dim, int64_t M, int64_t N, int64_t numel);
+
 }  // namespace minigrad

@@ -6,39 +6,22 @@
 // Skipped if the examples were not built.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "core/kernels/cpu.h"
+#include "tests/examples/run_example.h"
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out;
-};
-
-// Runs an example with arguments, capturing stdout (stderr discarded; or, with
-// redirect " 2>&1 >/dev/null", stderr alone); `env` is put before the command ("NAME=value ...").
-std::string example_path(const std::string& name) { return std::string(MINIGRAD_EXAMPLES_DIR) + "/" + name; }
+using minigrad::testing::example_path;
+using Result = minigrad::testing::ProgramResult;
 
 Result run(const std::string& name, const std::string& args, const std::string& env = "",
            const std::string& redirect = " 2>/dev/null") {
-  std::string path = example_path(name);
-  Result r;
-  if (!std::filesystem::exists(path)) return r;
-  FILE* pipe = popen((env + " \"" + path + "\" " + args + redirect).c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) r.out.append(buf, n);
-  int st = pclose(pipe);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+  if (!std::filesystem::exists(example_path(name))) return {};
+  return minigrad::testing::run_example(name, args, env, redirect);
 }
-
 
 // python3 -c 'import torch; torch.manual_seed(123); e = torch.nn.Embedding(6, 3);
 //             print(e.weight); print(e(torch.tensor([3]))); print(e(torch.tensor([2, 3, 5, 1])))'

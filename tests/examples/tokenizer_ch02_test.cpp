@@ -3,35 +3,19 @@
 // status 2 on bad flags. Part of minigrad_llm_tests because it needs GPT-2's vocabulary.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <string>
 
+#include "tests/examples/run_example.h"
+
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out;
-};
+using Result = minigrad::testing::ProgramResult;
 
-std::string example_path() { return std::string(MINIGRAD_EXAMPLES_DIR) + "/tokenizer_ch02"; }
+std::string example_path() { return minigrad::testing::example_path("tokenizer_ch02"); }
 
 Result run(const std::string& args) {
-  Result r;
-  std::string command = "\"";  // appended piece by piece: GCC 12 warns (-Wrestrict) on "\"" + string
-  command += example_path();
-  command += "\" --vocab " MINIGRAD_GPT2_VOCAB_DIR " ";
-  command += args;
-  command += " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) r.out.append(buf, n);
-  int st = pclose(pipe);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+  return minigrad::testing::run_example("tokenizer_ch02", "--vocab " MINIGRAD_GPT2_VOCAB_DIR " " + args);
 }
 
 bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }

@@ -74,6 +74,15 @@ TEST(LinearOpTest, GradFnNamesAreTorchs) {
   Tensor x = randn({2, 3}), w = randn({4, 3}).requires_grad_(), b = randn({4}).requires_grad_();
   EXPECT_EQ(linear(x, w, b).grad_fn_name(), "AddmmBackward0");
   EXPECT_EQ(linear(x, w).grad_fn_name(), "MmBackward0");
+  // Other ranks, with and without bias, as torch 1.13 names them:
+  //   python3 -c 'import torch, torch.nn.functional as F; w = torch.rand(4, 3, requires_grad=True)
+  //   print(F.linear(torch.rand(2, 5, 3), w, torch.rand(4)).grad_fn.name())'   and so on
+  EXPECT_EQ(linear(randn({3}), w, b).grad_fn_name(), "AddBackward0");
+  EXPECT_EQ(linear(randn({3}), w).grad_fn_name(), "SqueezeBackward3");
+  EXPECT_EQ(linear(randn({2, 5, 3}), w, b).grad_fn_name(), "ViewBackward0");
+  EXPECT_EQ(linear(randn({2, 5, 3}), w).grad_fn_name(), "UnsafeViewBackward0");
+  EXPECT_EQ(linear(randn({2, 2, 5, 3}), w, b).grad_fn_name(), "AddBackward0");
+  EXPECT_EQ(linear(randn({2, 2, 5, 3}), w).grad_fn_name(), "UnsafeViewBackward0");
   EXPECT_EQ(linear(x, w.detach()).grad_fn_name(), "");  // nothing requires grad: not recorded
 }
 
