@@ -135,6 +135,24 @@ void tile_scores(const AttentionArgs<T>& a, int64_t b, int64_t i0, int64_t rows,
   }
 }
 
+// The online softmax's step on one row of a tile, the plain way: m = max(m, max_j s_j), then
+// s_j = e^(s_j - m), summed in double. Float rows take the level's vector form (cpu.h) when the
+// row's own max is finite; a row of only removed keys (max -inf) leaves m as it was and p = 0.
+template <class T>
+double online_softmax_row(T* s, int64_t n, T& m) {
+  double sum = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    if (cpu().attention_row(s, n, m, sum)) return sum;
+  }
+  for (int64_t j = 0; j < n; ++j) m = std::max(m, s[j]);
+  if (m == -INFINITY) {
+    std::fill(s, s + n, T(0));
+    return 0;
+  }
+  for (int64_t j = 0; j < n; ++j) sum += s[j] = std::exp(s[j] - m);
+  return sum;
+}
+
 // Key blocks a query block [i0, i0 + rows) must visit: all, or with `causal` those with j0 <= the last i.
 template <class T>
 int64_t key_end(const AttentionArgs<T>& a, int64_t i0, int64_t rows) {
@@ -156,32 +174,24 @@ void attention_forward(const AttentionArgs<T>& a, const T* q, const T* k, const 
     const int64_t b = task / qblocks, i0 = task % qblocks * kQueryBlock;
     const int64_t rows = std::min(kQueryBlock, a.L - i0);
     std::vector<T> s(static_cast<size_t>(kQueryBlock * kKeyBlock));
-    std::vector<T> m(static_cast<size_t>(rows), -std::numeric_limits<T>::infinity());
+    std::vector<T> m(static_cast<size_t>(rows), -std::numeric_limits<T>::infinity());  // running row max
     std::vector<double> l(static_cast<size_t>(rows), 0.0);
     T* acc = o + (b * a.L + i0) * a.Ev;  // (rows, Ev): the running sum_j e^(s_ij - m_i) v_j
-    std::fill(acc, acc + rows * a.Ev, T(0));
     for (int64_t j0 = 0; j0 < detail::key_end(a, i0, rows); j0 += kKeyBlock) {
       const int64_t cols = std::min(kKeyBlock, a.S - j0);
       detail::tile_scores(a, b, i0, rows, j0, cols, q, k, s.data());
       for (int64_t r = 0; r < rows; ++r) {
-        T* sr = s.data() + r * kKeyBlock;
-        const T m_new = std::max(m[r], *std::max_element(sr, sr + cols));
-        if (m_new == -INFINITY) {  // nothing kept in this row yet: its p stay 0
-          std::fill(sr, sr + cols, T(0));
-          continue;
-        }
-        // The online softmax: the max rose from m to m_new, so what was summed so far shrinks
-        // by e^(m - m_new) before this block's e^(s - m_new) are added.
-        const T shrink = std::exp(m[r] - m_new);  // m = -inf: 0
-        detail::exp_shifted(sr, cols, m_new);
-        double block_sum = 0;
-        for (int64_t c = 0; c < cols; ++c) block_sum += sr[c];
+        // The online softmax: when the max rises from m to m_new, what was summed so far shrinks
+        // by e^(m - m_new) before this block's e^(s - m_new) are added (m = -inf: it was 0).
+        const T m_old = m[r];
+        const double block_sum = detail::online_softmax_row(s.data() + r * kKeyBlock, cols, m[r]);
+        const T shrink = m_old == m[r] ? T(1) : std::exp(m_old - m[r]);
         l[r] = l[r] * shrink + block_sum;
-        if (shrink != T(1)) for (int64_t e = 0; e < a.Ev; ++e) acc[r * a.Ev + e] *= shrink;
-        m[r] = m_new;
+        if (shrink != T(1) && j0 > 0) for (int64_t e = 0; e < a.Ev; ++e) acc[r * a.Ev + e] *= shrink;
       }
-      // acc (rows, Ev) += p (rows, cols) v_j0 (cols, Ev)
-      gemm(false, false, rows, a.Ev, cols, s.data(), kKeyBlock, v + (b * a.S + j0) * a.Ev, a.Ev, T(1), acc, a.Ev);
+      // acc (rows, Ev) = acc + p (rows, cols) v_j0 (cols, Ev); the first block writes it
+      gemm(false, false, rows, a.Ev, cols, s.data(), kKeyBlock, v + (b * a.S + j0) * a.Ev, a.Ev, T(j0 > 0), acc,
+           a.Ev);
     }
     for (int64_t r = 0; r < rows; ++r) {
       const T inv = static_cast<T>(1.0 / l[r]);  // l = 0 (every key removed): inf, and 0 * inf = NaN
@@ -210,15 +220,18 @@ void attention_backward(const AttentionArgs<T>& a, const T* q, const T* k, const
       for (int64_t e = 0; e < a.Ev; ++e) d += static_cast<double>(doi[e]) * oi[e];
       D[i] = static_cast<T>(d);
     }
-    std::fill(dq + b * a.L * a.E, dq + (b + 1) * a.L * a.E, T(0));
-    std::fill(dk + b * a.S * a.E, dk + (b + 1) * a.S * a.E, T(0));
-    std::fill(dv + b * a.S * a.Ev, dv + (b + 1) * a.S * a.Ev, T(0));
     for (int64_t j0 = 0; j0 < a.S; j0 += kKeyBlock) {
       const int64_t cols = std::min(kKeyBlock, a.S - j0);
       const T *kj = k + (b * a.S + j0) * a.E, *vj = v + (b * a.S + j0) * a.Ev;
       T *dkj = dk + (b * a.S + j0) * a.E, *dvj = dv + (b * a.S + j0) * a.Ev;
       // causal: query rows i < j0 see none of these keys
-      for (int64_t i0 = a.causal ? j0 / kQueryBlock * kQueryBlock : 0; i0 < a.L; i0 += kQueryBlock) {
+      const int64_t first = a.causal ? j0 / kQueryBlock * kQueryBlock : 0;
+      if (first >= a.L) {  // keys no query sees: no gradient
+        std::fill(dkj, dkj + cols * a.E, T(0));
+        std::fill(dvj, dvj + cols * a.Ev, T(0));
+      }
+      // The first product into dk_j0, dv_j0 (i0 = first) and into dq_i0 (j0 = 0) writes, the rest add.
+      for (int64_t i0 = first; i0 < a.L; i0 += kQueryBlock) {
         const int64_t rows = std::min(kQueryBlock, a.L - i0);
         const T *qi = q + (b * a.L + i0) * a.E, *doi = dout + (b * a.L + i0) * a.Ev;
         detail::tile_scores(a, b, i0, rows, j0, cols, q, k, p.data());
@@ -231,7 +244,7 @@ void attention_backward(const AttentionArgs<T>& a, const T* q, const T* k, const
           else detail::exp_shifted(pr, cols, lse_r);
         }
         // dv_j0 (cols, Ev) += p^T (cols, rows) dO_i0 (rows, Ev)
-        gemm(true, false, cols, a.Ev, rows, p.data(), kKeyBlock, doi, a.Ev, T(1), dvj, a.Ev);
+        gemm(true, false, cols, a.Ev, rows, p.data(), kKeyBlock, doi, a.Ev, T(i0 > first), dvj, a.Ev);
         // dp (rows, cols) = dO_i0 (rows, Ev) v_j0^T (Ev, cols)
         gemm(false, true, rows, cols, a.Ev, doi, a.Ev, vj, a.Ev, T(0), dp.data(), kKeyBlock);
         for (int64_t r = 0; r < rows; ++r) {  // ds = scale p (dp - D), kept in dp
@@ -241,8 +254,8 @@ void attention_backward(const AttentionArgs<T>& a, const T* q, const T* k, const
           for (int64_t c = 0; c < cols; ++c) dsr[c] = pr[c] * (dsr[c] - Dr) * a.scale;
         }
         // dq_i0 (rows, E) += ds (rows, cols) k_j0 (cols, E);  dk_j0 (cols, E) += ds^T (cols, rows) q_i0 (rows, E)
-        gemm(false, false, rows, a.E, cols, dp.data(), kKeyBlock, kj, a.E, T(1), dq + (b * a.L + i0) * a.E, a.E);
-        gemm(true, false, cols, a.E, rows, dp.data(), kKeyBlock, qi, a.E, T(1), dkj, a.E);
+        gemm(false, false, rows, a.E, cols, dp.data(), kKeyBlock, kj, a.E, T(j0 > 0), dq + (b * a.L + i0) * a.E, a.E);
+        gemm(true, false, cols, a.E, rows, dp.data(), kKeyBlock, qi, a.E, T(i0 > first), dkj, a.E);
       }
     }
   });
