@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""The PyTorch side of bench/compare: the same GEMMs, training steps and op chain as
-bench/gemm.cpp, bench/workloads.cpp and bench/overhead.cpp, timed in eager mode.
+"""The PyTorch side of bench/compare: the same GEMMs, training steps, layers and op chain as
+bench/gemm.cpp, bench/workloads.cpp, bench/layers.cpp and bench/overhead.cpp, timed in eager mode.
 Prints one JSON object {name: seconds per iteration}.
-Usage: torch_workloads.py THREADS [--min-time=SECONDS] (default 0.3; --quick is 0.1)."""
+Usage: torch_workloads.py THREADS [--min-time=SECONDS] [--only=layers]
+(min-time default 0.3; --quick is 0.1; --only=layers times bench/layers.cpp's part alone)."""
 import json
+import math
 import sys
 import time
 
@@ -98,6 +100,36 @@ def elementwise_results(out, min_time):
     out["gelu_tanh"] = best_time(lambda: F.gelu(x, approximate="tanh"), min_time)
 
 
+def layer_results(out, min_time):
+    """bench/layers.cpp's workloads, forward + backward. torch 1.13 has no fused attention:
+    its attention is the composite GPT code wrote (nanoGPT's manual path, the book's chapter 3)."""
+    torch.manual_seed(0)
+    x, g = torch.randn(8, 256, 768, requires_grad=True), torch.randn(8, 256, 768)
+    w, b = torch.randn(768, requires_grad=True), torch.randn(768, requires_grad=True)
+
+    def layer_norm():
+        F.layer_norm(x, (768,), w, b).backward(g)
+        x.grad = w.grad = b.grad = None
+    out["layer_norm"] = best_time(layer_norm, min_time)
+
+    def dropout():
+        F.dropout(x, 0.1, training=True).backward(g)
+        x.grad = None
+    out["dropout"] = best_time(dropout, min_time)
+
+    for T in (256, 1024):
+        q, k, v = (torch.randn(1, 12, T, 64, requires_grad=True) for _ in range(3))
+        gh = torch.randn(1, 12, T, 64)
+        future = torch.ones(T, T, dtype=torch.bool).triu(1)
+
+        def attention():
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(64))
+            att = att.masked_fill(future, float("-inf")).softmax(-1)
+            (att @ v).backward(gh)
+            q.grad = k.grad = v.grad = None
+        out[f"attention/{T}"] = best_time(attention, min_time)
+
+
 def overhead_results(out, min_time):
     x = torch.ones(4, requires_grad=True)
 
@@ -127,6 +159,10 @@ def main():
             min_time = float(a.split("=", 1)[1])
     torch.set_num_threads(threads)
     out = {}
+    layer_results(out, min_time)
+    if "--only=layers" in sys.argv:
+        print(json.dumps(out))
+        return
     gemm_results(out, min_time)
     workload_results(out, min_time)
     softmax_results(out, min_time)

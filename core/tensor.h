@@ -315,12 +315,21 @@ Tensor dropout(const Tensor& input, double p, bool train);
 std::tuple<Tensor, Tensor> topk(const Tensor& input, int64_t k, int64_t dim = -1, bool largest = true,
                                 bool sorted = true);
 
-// ---- fused layers (core/ops/layer_norm.cpp) ----
+// ---- fused layers (core/ops/layer_norm.cpp, core/ops/attention.cpp) ----
 // F.layer_norm: each row of the last dims (normalized_shape) to mean 0, variance 1, then
 // * weight + bias (both of shape normalized_shape; either may be undefined). One node,
 // NativeLayerNormBackward0, which saves the row means and 1/sigma.
 Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight = {},
                   const Tensor& bias = {}, double eps = 1e-5);
+// F.scaled_dot_product_attention (torch 2.x): softmax(q k^T / sqrt(E) + mask) v over
+// q (..., L, E), k (..., S, E), v (..., S, Ev) -> (..., L, Ev), batch dims broadcasting.
+// attn_mask: Bool (true = the key takes part) or the query's float dtype (added to the
+// scores), broadcasting to (..., L, S); is_causal: keys j <= i only (not with attn_mask).
+// A query that keeps no key gives NaN, as torch's math path. dropout_p > 0 drops attention
+// weights with torch's draws (the composite path); otherwise one fused node that never
+// stores the (L, S) scores.
+Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
+                                    const Tensor& attn_mask = {}, double dropout_p = 0.0, bool is_causal = false);
 
 // ---- masks (core/ops/compare.cpp, core/ops/triangle.cpp) ----
 Tensor eq(const Tensor& a, const Tensor& b);

@@ -47,6 +47,9 @@ struct CpuKernels {
   bool (*softmax_backward_row)(const float* y, const float* g, float* dx, int64_t n, bool log);
   bool (*max_and_sum_exp)(const float* x, int64_t n, float& m, double& s);
   void (*cross_entropy_grad_row)(const float* x, int64_t t, double w, float* d, int64_t n, float m, double s);
+  // One row of a flash-attention tile (attention.h): m = max(m, max_j s_j), s_j = e^(s_j - m) in
+  // place, returns sum_j s_j in `sum`; false (nothing written) for a row whose own max is not finite.
+  bool (*attention_row)(float* s, int64_t n, float& m, double& sum);
   // sum of n contiguous values in the fixed 16-lane tree of reduce.h (same bits at every level).
   double (*sum_f32)(const float* x, int64_t n);
   double (*sum_f64)(const double* x, int64_t n);

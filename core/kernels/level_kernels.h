@@ -85,6 +85,7 @@ bool no_vector_row(const float*, float*, int64_t, bool) { return false; }
 bool no_vector_backward_row(const float*, const float*, float*, int64_t, bool) { return false; }
 bool no_max_and_sum_exp(const float*, int64_t, float&, double&) { return false; }
 void no_grad_row(const float*, int64_t, double, float*, int64_t, float, double) {}
+bool no_attention_row(float*, int64_t, float&, double&) { return false; }
 #endif
 
 }  // namespace
@@ -95,10 +96,10 @@ const CpuKernels table = {
     &gemm_impl<double>,
 #if MINIGRAD_LEVEL_ID >= 1
     &exp_f32, &tanh_f32, &sigmoid_f32, &gelu_tanh_f32, &gelu_tanh_grad_f32,
-    &softmax_row_fast, &softmax_backward_row_fast, &max_and_sum_exp, &cross_entropy_grad_row,
+    &softmax_row_fast, &softmax_backward_row_fast, &max_and_sum_exp, &cross_entropy_grad_row, &attention_row,
 #else
     &no_vector_map, &no_vector_map, &no_vector_map, &no_vector_map, &no_vector_map,
-    &no_vector_row, &no_vector_backward_row, &no_max_and_sum_exp, &no_grad_row,
+    &no_vector_row, &no_vector_backward_row, &no_max_and_sum_exp, &no_grad_row, &no_attention_row,
 #endif
     &sum_lanes16<float>,
     &sum_lanes16<double>,

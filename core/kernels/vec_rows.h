@@ -1,7 +1,7 @@
 // The vectorised float rows and maps of the AVX2 and AVX-512 levels: the tanh form of
-// GELU on 8 lanes, softmax / log-softmax rows and their backward, and cross-entropy's
-// row statistics and gradient, built on vec_exp.h. The plain loops they are held to
-// live beside their callers (gelu.h, softmax.h, loss.h), which take them whenever a
+// GELU on 8 lanes, softmax / log-softmax rows and their backward, cross-entropy's
+// row statistics and gradient, and flash attention's online-softmax row, built on vec_exp.h. The plain loops they are held to
+// live beside their callers (gelu.h, softmax.h, loss.h, attention.h), which take them whenever a
 // function here returns false. A level header (core/kernels/level_kernels.h).
 #pragma once
 
@@ -106,6 +106,18 @@ inline void cross_entropy_grad_row(const float* xi, int64_t t, double w, float* 
   if (j < C)
     store_partial(di + j, C - j, _mm256_mul_ps(exp8(_mm256_sub_ps(load_partial(xi + j, C - j, 0), vm)), scale));
   di[t] = static_cast<float>((exp(static_cast<double>(xi[t]) - m) / s - 1.0) * w);
+}
+
+// ---- flash-attention rows (core/kernels/attention.h has the reference) ----
+
+// The online softmax's step on one row of scores: the running max m rises to cover this row,
+// and the row becomes e^(s - m) (exp8; a removed key's -inf gives 0), summed in double.
+inline bool attention_row(float* s, int64_t n, float& m, double& sum) {
+  float mb;
+  if (!finite_row_max(s, n, mb)) return false;
+  m = mb > m ? mb : m;
+  sum = sum_exp_row(s, n, m, s);
+  return true;
 }
 }  // namespace
 }  // namespace minigrad::kernels::MINIGRAD_LEVEL
