@@ -19,6 +19,18 @@ void require(bool ok, Message message) {
   if (!ok) throw std::invalid_argument("linear: " + message());
 }
 
+// The last node torch 1.13's F.linear records, by input rank, so that a printed result (the
+// GPT's logits: grad_fn=<UnsafeViewBackward0>) and a drawn graph read as torch's do. torch
+// takes addmm for 2-D input and a 3-D one with a bias (then views it back), else matmul,
+// which folds the leading dims into one mm and _unsafe_views the result (squeezes for 1-D),
+// then adds the bias.
+const char* torch_node_name(int64_t input_dim, bool has_bias) {
+  if (input_dim == 1) return has_bias ? "AddBackward0" : "SqueezeBackward3";
+  if (input_dim == 2) return has_bias ? "AddmmBackward0" : "MmBackward0";
+  if (!has_bias) return "UnsafeViewBackward0";
+  return input_dim == 3 ? "ViewBackward0" : "AddBackward0";
+}
+
 }  // namespace
 
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
@@ -60,8 +72,7 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   // y = x W^T + b  =>  dx = dy W,  dW = dy^T x,  db = sum_rows(dy)      saved: x, W
   // From y_nj = sum_i x_ni W_ji + b_j: y_nj depends on x_ni through W_ji, on W_ji through
   // x_ni (summed over every row n of every leading dim), and on b_j with slope 1.
-  // The names are torch's: F.linear records addmm (mm without a bias) for 2-D input,
-  // so our graphs print as torch's do.
+  // One node, named after the one torch's F.linear ends with (torch_node_name above).
   auto backward = [](const Node& node, const Tensor& g) -> Grads {
     Tensor x = node.saved(0), w = node.saved(1);
     Tensor dx, dw, db;
@@ -70,8 +81,9 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
     if (node.needs_grad(2)) db = sum_to(g, {w.sizes()[0]});  // sum_rows(dy): (*, out) -> (out)
     return {dx, dw, db};
   };
-  if (bias.defined()) return record_op(y, {input, weight, bias}, "AddmmBackward0", {input, weight}, backward);
-  return record_op(y, {input, weight}, "MmBackward0", {input, weight}, backward);
+  const char* name = torch_node_name(input.dim(), bias.defined());
+  if (bias.defined()) return record_op(y, {input, weight, bias}, name, {input, weight}, backward);
+  return record_op(y, {input, weight}, name, {input, weight}, backward);
 }
 
 }  // namespace minigrad

@@ -75,6 +75,13 @@ TEST(LinearOpTest, GradFnNamesAreTorchs) {
   EXPECT_EQ(linear(x, w, b).grad_fn_name(), "AddmmBackward0");
   EXPECT_EQ(linear(x, w).grad_fn_name(), "MmBackward0");
   EXPECT_EQ(linear(x, w.detach()).grad_fn_name(), "");  // nothing requires grad: not recorded
+  // Other ranks, as torch 1.13 prints them (F.linear(x, w, b).grad_fn.name(), then without b).
+  EXPECT_EQ(linear(randn({3}), w, b).grad_fn_name(), "AddBackward0");
+  EXPECT_EQ(linear(randn({3}), w).grad_fn_name(), "SqueezeBackward3");
+  EXPECT_EQ(linear(randn({2, 2, 3}), w, b).grad_fn_name(), "ViewBackward0");
+  EXPECT_EQ(linear(randn({2, 2, 3}), w).grad_fn_name(), "UnsafeViewBackward0");
+  EXPECT_EQ(linear(randn({2, 2, 2, 3}), w, b).grad_fn_name(), "AddBackward0");
+  EXPECT_EQ(linear(randn({2, 2, 2, 3}), w).grad_fn_name(), "UnsafeViewBackward0");
 }
 
 TEST(LinearOpTest, FiniteDifferencesFloat64) {
