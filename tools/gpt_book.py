@@ -172,7 +172,9 @@ def print_gradients(model, x):
     loss.backward()
     for name, param in model.named_parameters():
         if "weight" in name:
-            print(f"{name} has gradient mean of {param.grad.abs().mean().item()}")
+            # Four significant digits (the book prints all of them): the last digits depend on
+            # the order of float32 sums and differ between PyTorch builds, too.
+            print(f"{name} has gradient mean of {param.grad.abs().mean().item():.4g}")
 
 
 def shape_str(s):

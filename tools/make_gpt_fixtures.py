@@ -8,6 +8,7 @@ Writes, under tests/fixtures/:
                           the gradient of every parameter after one backward; one greedy
                           generate_text_simple run
   gpt_state_dict.txt      the state_dict keys of one model, in PyTorch's order, with dtype and shape
+  gpt_module_tree.txt     print(GPTModel(GPT_CONFIG_SMALL)): PyTorch's text for the module tree
   gpt_ch04_small.txt      what tools/gpt_book.py --config small prints (examples/gpt_ch04.cpp
   gpt_ch04_124M.txt       --config small must print the same; the 124M text is the book's)
 The models are tools/gpt_book.py's, i.e. the book's classes.
@@ -88,6 +89,8 @@ def main():
     with open(os.path.join(FIXTURES, "gpt_state_dict.txt"), "w") as f:
         f.write(f"# GPTModel({CASES[1][1]}).state_dict(): key dtype shape, in PyTorch's order\n")
         f.write("\n".join(state_dict_lines()) + "\n")
+    with open(os.path.join(FIXTURES, "gpt_module_tree.txt"), "w") as f:
+        f.write(str(book.GPTModel(book.GPT_CONFIG_SMALL)) + "\n")
     for name, config in [("small", book.GPT_CONFIG_SMALL), ("124M", book.GPT_CONFIG_124M)]:
         with open(os.path.join(FIXTURES, f"gpt_ch04_{name}.txt"), "w") as f:
             f.write(ch04_text(config))
