@@ -1,7 +1,13 @@
 // The llm layer in one include: GPT-2's tokenizer (encode/decode, OpenAI's vocabulary
-// files) and train_bpe. Built on core, nn and optim; nothing in them includes llm.
+// files), train_bpe, and the book's chapter 4 GPT (GPTConfig, MultiHeadAttention,
+// TransformerBlock, GPTModel, generate_text_simple). Built on core, nn and optim;
+// nothing in them includes llm.
 #pragma once
 
+#include "llm/attention.h"
 #include "llm/bpe_train.h"
+#include "llm/gpt.h"
+#include "llm/gpt_config.h"
 #include "llm/pretokenize.h"
 #include "llm/tokenizer.h"
+#include "llm/transformer_block.h"

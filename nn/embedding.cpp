@@ -48,4 +48,10 @@ Tensor Embedding::forward(const Tensor& indices) {
   return embedding(weight, indices, padding_idx.value_or(-1));
 }
 
+std::string Embedding::extra_repr() const {
+  std::string out = std::to_string(num_embeddings) + ", " + std::to_string(embedding_dim);
+  if (padding_idx) out += ", padding_idx=" + std::to_string(*padding_idx);
+  return out;
+}
+
 }  // namespace minigrad::nn

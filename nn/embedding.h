@@ -32,6 +32,7 @@ class Embedding : public Module {
   // [0, num_embeddings) throws std::out_of_range naming the id, its position and the table size.
   Tensor forward(const Tensor& indices) override;
   std::string name() const override { return "Embedding"; }
+  std::string extra_repr() const override;  // "50257, 768", then ", padding_idx=2" if set
 
   // Draws the weight again from the current stream (and zeroes the padding row).
   void reset_parameters();

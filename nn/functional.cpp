@@ -1,5 +1,5 @@
-// nn::functional: torch's argument orders and layouts around core's ops, and the checks
-// only this layer needs (padding_idx, cross_entropy's N-D targets).
+// nn::functional: torch's argument orders and layouts around core's ops, the checks only
+// this layer needs (padding_idx, cross_entropy's N-D targets), and mse_loss, a composite.
 // Not here: the ops' math, backward and shape checks (core/ops/).
 #include "nn/functional.h"
 
@@ -69,6 +69,24 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, Reduction reduct
   for (int64_t d = 1; d + 1 < input.dim(); ++d) x = x.transpose(d, d + 1);
   Tensor loss = minigrad::cross_entropy(x.reshape({-1, C}), target.reshape({-1}), reduction, ignore_index);
   return reduction == Reduction::None ? loss.reshape(expected) : loss;
+}
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  require_defined(input, "mse_loss", "input");
+  require_defined(target, "mse_loss", "target");
+  if (input.sizes() != target.sizes()) {
+    throw std::invalid_argument("mse_loss: input of shape " + shape_str(input.sizes()) + " and target of shape " +
+                                shape_str(target.sizes()) +
+                                " must have the same shape (reshape one; torch would broadcast them)");
+  }
+  Tensor diff = input - target;
+  Tensor squared = diff * diff;  // (*)
+  switch (reduction) {
+    case Reduction::None: return squared;
+    case Reduction::Sum: return squared.sum();
+    case Reduction::Mean: break;
+  }
+  return squared.mean();
 }
 
 Tensor softmax(const Tensor& input, int64_t dim) { return minigrad::softmax(input, dim); }

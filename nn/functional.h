@@ -35,6 +35,13 @@ Tensor one_hot(const Tensor& tensor, int64_t num_classes = -1);
 Tensor cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean,
                      int64_t ignore_index = -100);
 
+// Mean squared error: (input - target)^2 averaged (Mean), summed (Sum) or kept elementwise
+// (None). A composite of sub, mul and mean, so autograd derives
+//   d loss / d input = 2 (input - target) / N  (Mean),  d loss / d target = its negative.
+// The shapes must be equal (torch broadcasts with a warning; here it is std::invalid_argument
+// naming both shapes). reduction is core's Reduction enum, as cross_entropy's.
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
+
 Tensor softmax(const Tensor& input, int64_t dim);
 Tensor log_softmax(const Tensor& input, int64_t dim);
 Tensor relu(const Tensor& input);

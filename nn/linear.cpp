@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "nn/init.h"
+#include "nn/repr.h"
 
 namespace minigrad::nn {
 
@@ -30,6 +31,11 @@ void Linear::reset_parameters() {
 
 Tensor Linear::forward(const Tensor& input) {
   return minigrad::linear(input, weight, bias);  // checks, y = x W^T + b, backward: core/ops/linear.cpp
+}
+
+std::string Linear::extra_repr() const {
+  return "in_features=" + std::to_string(in_features) + ", out_features=" + std::to_string(out_features) +
+         ", bias=" + repr::py_bool(bias.defined());
 }
 
 }  // namespace minigrad::nn

@@ -23,6 +23,7 @@ class Linear : public Module {
   // last dimension throws std::invalid_argument naming both shapes.
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "Linear"; }
+  std::string extra_repr() const override;  // "in_features=768, out_features=50257, bias=False"
 
   // Draws weight and bias again from the current stream.
   void reset_parameters();

@@ -1,5 +1,6 @@
 // Reads the fixture files written by tools/fixturelib.py: PyTorch's reference
-// numbers, committed so the suite needs no Python. Not a general serialiser.
+// numbers, committed so the suite needs no Python; and text fixtures (text_records), PyTorch's
+// printed output. Not a general serialiser.
 #pragma once
 
 #include <cstdlib>
@@ -8,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/tensor.h"
 
@@ -67,5 +70,38 @@ class Fixture {
  private:
   std::map<std::string, Tensor> records_;
 };
+
+// A text fixture: records "=== name", each followed by its text up to the next "=== " line
+// (without the final newline), e.g. str(t) or print(model) from PyTorch. `file` is relative to
+// tests/fixtures/. Read once per test run.
+using TextRecords = std::vector<std::pair<std::string, std::string>>;
+inline const TextRecords& text_records(const std::string& file) {
+  static std::map<std::string, TextRecords> cache;
+  auto it = cache.find(file);
+  if (it != cache.end()) return it->second;
+  std::string path = std::string(MINIGRAD_FIXTURE_DIR) + "/" + file;
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("fixture: cannot open " + path);
+  TextRecords out;
+  bool first_line = false;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("=== ", 0) == 0) {
+      out.emplace_back(line.substr(4), "");
+      first_line = true;
+    } else if (!out.empty()) {
+      out.back().second += (first_line ? "" : "\n") + line;
+      first_line = false;
+    }
+  }
+  return cache.emplace(file, std::move(out)).first->second;
+}
+
+// The text of record `name` in `file`; std::out_of_range if there is none.
+inline const std::string& text_record(const std::string& file, const std::string& name) {
+  for (const auto& [n, text] : text_records(file))
+    if (n == name) return text;
+  throw std::out_of_range("fixture: no text record named " + name + " in " + file);
+}
 
 }  // namespace minigrad::testing

@@ -58,17 +58,24 @@ def refresh(md_path, build):
     open(md_path, "w").write("\n".join(out) + "\n")
 
 
-def render_graph(build, tutorial):
-    """docs/tutorial/next_token_graph.svg: one training step's graph, drawn by graphviz's dot."""
-    dot_file = os.path.join(tutorial, "next_token_graph.dot")
-    subprocess.run([os.path.join(build, "examples", "next_token"), "--steps", "1", "--quiet",
-                    "--dot", dot_file], check=True, capture_output=True)
+# The pictures: (program, its arguments before "--dot FILE", the SVG under docs/tutorial/).
+GRAPHS = [
+    ("next_token", ["--steps", "1", "--quiet"], "next_token_graph.svg"),  # one training step
+    ("gpt_ch04", ["--config", "small"], "gpt_block_graph.svg"),           # one TransformerBlock
+]
+
+
+def render_graph(build, tutorial, program, args, svg_name):
+    """docs/tutorial/<svg_name>: the graph the program writes with --dot, drawn by graphviz's dot."""
+    dot_file = os.path.join(tutorial, svg_name.replace(".svg", ".dot"))
+    subprocess.run([os.path.join(build, "examples", program)] + args + ["--dot", dot_file],
+                   check=True, capture_output=True)
     try:
         svg = subprocess.run(["dot", "-Tsvg", dot_file], check=True, capture_output=True).stdout
-        open(os.path.join(tutorial, "next_token_graph.svg"), "wb").write(svg)
-        print("rendered docs/tutorial/next_token_graph.svg")
+        open(os.path.join(tutorial, svg_name), "wb").write(svg)
+        print(f"rendered docs/tutorial/{svg_name}")
     except FileNotFoundError:
-        print("graphviz's dot is not installed; the graph picture was left as it was")
+        print(f"graphviz's dot is not installed; docs/tutorial/{svg_name} was left as it was")
     finally:
         os.remove(dot_file)
 
@@ -84,7 +91,8 @@ def draw_attention(build, tutorial):
 def main():
     build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
     docs = os.path.join(ROOT, "docs")
-    render_graph(build, os.path.join(docs, "tutorial"))
+    for program, args, svg_name in GRAPHS:
+        render_graph(build, os.path.join(docs, "tutorial"), program, args, svg_name)
     draw_attention(build, os.path.join(docs, "tutorial"))
     for folder, _, names in sorted(os.walk(docs)):
         for name in sorted(names):

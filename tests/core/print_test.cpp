@@ -18,29 +18,10 @@
 namespace minigrad {
 namespace {
 
-using Cases = std::vector<std::pair<std::string, std::string>>;
+using Cases = testing::TextRecords;
 
 // print_expected.txt: "=== name" then the text of str(t) up to the next "=== ".
-const Cases& expected_cases() {
-  static const Cases cases = [] {
-    std::ifstream in(std::string(MINIGRAD_FIXTURE_DIR) + "/print_expected.txt");
-    if (!in) throw std::runtime_error("cannot open print_expected.txt");
-    Cases out;
-    bool first_line = false;
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("=== ", 0) == 0) {
-        out.emplace_back(line.substr(4), "");
-        first_line = true;
-      } else if (!out.empty()) {
-        out.back().second += (first_line ? "" : "\n") + line;
-        first_line = false;
-      }
-    }
-    return out;
-  }();
-  return cases;
-}
+const Cases& expected_cases() { return testing::text_records("print_expected.txt"); }
 
 const testing::Fixture& inputs() {
   static const testing::Fixture fx("print_inputs.txt");

@@ -1,6 +1,7 @@
 // Checks nn/functional.cpp against torch.nn.functional (tests/fixtures/nn_functional.txt):
 // embedding with a padding row and repeated ids, cross_entropy in its (C), (N, C) and
-// (N, C, d) layouts with an ignored target and each reduction, and the thin wrappers.
+// (N, C, d) layouts with an ignored target and each reduction, and the thin wrappers;
+// mse_loss per reduction against tools/make_module_fixtures.py (nn_layers.txt), and its gradcheck.
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -94,6 +95,35 @@ TEST(NnFunctional, CrossEntropyShapeErrors) {
       [] { F::cross_entropy(zeros({5}), tensor({1})); }, {"0-dim target", "[1]"}));
   EXPECT_TRUE(throws_with<std::out_of_range>(
       [] { F::cross_entropy(zeros({2, 5, 1}), tensor({0, 5}, {2, 1})); }, {"target 5", "5 classes"}));
+}
+
+TEST(NnFunctional, MseLossMatchesTorchForEachReduction) {
+  const testing::Fixture& ref = testing::Fixture::get("nn_layers.txt");
+  struct Case {
+    Reduction reduction;
+    const char* name;
+  };
+  for (Case c : {Case{Reduction::Mean, "mean"}, Case{Reduction::Sum, "sum"}, Case{Reduction::None, "none"}}) {
+    std::string n = std::string("mse_") + c.name;
+    Tensor x = ref["mse_input"].clone().requires_grad_();
+    Tensor t = ref["mse_target"].clone().requires_grad_();
+    Tensor loss = F::mse_loss(x, t, c.reduction);
+    EXPECT_TRUE(all_close(loss, ref[n], {.atol = 1e-7, .rtol = 1e-6})) << n;
+    (c.reduction == Reduction::None ? loss * ref["mse_weight"] : loss).sum().backward();
+    EXPECT_TRUE(all_close(x.grad(), ref[n + "_grad_input"], {.atol = 1e-7, .rtol = 1e-6})) << n;
+    EXPECT_TRUE(all_close(t.grad(), ref[n + "_grad_target"], {.atol = 1e-7, .rtol = 1e-6})) << n;
+  }
+}
+
+TEST(NnFunctional, MseLossGradcheckAndShapeError) {
+  manual_seed(3);
+  Tensor x = randn({2, 3}, DType::Float64).requires_grad_();
+  Tensor t = randn({2, 3}, DType::Float64).requires_grad_();
+  EXPECT_TRUE(testing::gradcheck([](const std::vector<Tensor>& in) { return F::mse_loss(in[0], in[1]); }, {x, t}));
+  EXPECT_TRUE(testing::gradcheck(
+      [](const std::vector<Tensor>& in) { return F::mse_loss(in[0], in[1], Reduction::None); }, {x, t}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([] { F::mse_loss(zeros({2, 3}), zeros({3})); },
+                                                 {"mse_loss", "[2, 3]", "[3]", "same shape"}));
 }
 
 }  // namespace
