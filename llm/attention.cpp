@@ -1,5 +1,7 @@
-// MultiHeadAttention: the book's forward, split into heads and back, attending through the
-// composite path (dropout on the weights, draw for draw as torch).
+// MultiHeadAttention: the book's forward, split into heads and back. While dropout is active it
+// attends through the book's composite path (mask, softmax, dropout on the weights: draw for
+// draw as torch); otherwise through the fused scaled_dot_product_attention (core/ops/attention.cpp),
+// which gives the same values (tests/llm/attention_test.cpp) without storing the (T, T) weights.
 // Not here: the linear layers' math (core/ops/linear.cpp).
 // Shapes: B batch, T tokens, D = d_out, H heads, hd = D / H.
 #include "llm/attention.h"
@@ -68,7 +70,8 @@ Tensor MultiHeadAttention::forward(const Tensor& x) {
   Tensor values = (*W_value)(x).view({B, T, num_heads, head_dim}).transpose(1, 2);   // (B, H, T, hd)
 
   const bool drop = dropout->is_training() && dropout->p > 0.0;
-  Tensor context = causal_attention_composite(queries, keys, values, mask, drop ? dropout->p : 0.0, drop);  // (B, H, T, hd)
+  Tensor context = drop ? causal_attention_composite(queries, keys, values, mask, dropout->p, true)
+                        : scaled_dot_product_attention(queries, keys, values, {}, 0.0, /*is_causal=*/true);  // (B, H, T, hd)
   context = context.transpose(1, 2).reshape({B, T, d_out});  // (B, T, D): the heads side by side again
   return (*out_proj)(context);                                // (B, T, D)
   // [end heads]

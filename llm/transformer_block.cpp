@@ -14,11 +14,12 @@ LayerNorm::LayerNorm(int64_t emb_dim) {
   shift = register_parameter("shift", zeros({emb_dim}));
 }
 
+// The book's lines, computed by one fused op (core/ops/layer_norm.cpp) that saves only each
+// row's mean and 1/sigma for the backward:
+//   mean = x.mean(-1, keepdim=True); var = x.var(-1, unbiased=False, keepdim=True)
+//   norm_x = (x - mean) / sqrt(var + eps); return scale * norm_x + shift
 Tensor LayerNorm::forward(const Tensor& x) {
-  Tensor mean = x.mean(-1, /*keepdim=*/true);                    // (*, 1)
-  Tensor var = x.var(-1, /*unbiased=*/false, /*keepdim=*/true);  // (*, 1): divides by C
-  Tensor norm_x = (x - mean) / (var + eps).sqrt();               // (*, C): mean 0, variance 1 a row
-  return scale * norm_x + shift;                                 // (*, C)
+  return layer_norm(x, {x.size(-1)}, scale, shift, eps);  // (*, C)
 }
 
 Tensor GELU::forward(const Tensor& x) { return gelu(x, "tanh"); }

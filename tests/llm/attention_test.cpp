@@ -49,6 +49,28 @@ TEST(MultiHeadAttention, DropoutOffGivesTheSameInTrainingAndEval) {
   EXPECT_TRUE(testing::bitwise_equal(mha(x), train));
 }
 
+// With dropout off the module attends through the fused scaled_dot_product_attention; the
+// book's composite path (the one dropout uses) must give the same context and gradients.
+TEST(MultiHeadAttention, FusedPathEqualsTheBooksComposite) {
+  manual_seed(3);
+  const int64_t B = 2, H = 3, T = 7, hd = 4;
+  Tensor q = randn({B, H, T, hd}).requires_grad_(), k = randn({B, H, T, hd}).requires_grad_();
+  Tensor v = randn({B, H, T, hd}).requires_grad_();
+  Tensor mask = ones({9, 9}).triu(1);  // the module's buffer: context_length 9, cropped to T
+  Tensor g = randn({B, H, T, hd});
+  auto run = [&](bool fused) {
+    zero_grad({q, k, v});
+    Tensor out = fused ? scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true)
+                       : llm::causal_attention_composite(q, k, v, mask, 0.0, false);
+    (out * g).sum().backward();
+    return std::vector<Tensor>{out.detach(), q.grad(), k.grad(), v.grad()};
+  };
+  std::vector<Tensor> fused = run(true), composite = run(false);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(testing::all_close(fused[i], composite[i], {.atol = 1e-6, .rtol = 1e-5})) << i;
+  }
+}
+
 TEST(MultiHeadAttention, ShapeErrorsAreNamed) {
   manual_seed(3);
   llm::MultiHeadAttention mha(4, 4, 3, 0.0, 2);
