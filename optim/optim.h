@@ -1,6 +1,8 @@
-// Everything in minigrad's optim layer: the Optimizer base and SGD.
+// Everything in minigrad's optim layer: the Optimizer base (with parameter groups), SGD,
+// Adam and AdamW.
 // Not here: models (nn/nn.h) or the Tensor itself (core/core.h).
 #pragma once
 
+#include "optim/adam.h"
 #include "optim/optimizer.h"
 #include "optim/sgd.h"
