@@ -1,7 +1,7 @@
 // optim::Adam and optim::AdamW with torch 1.13's single-tensor rules (foreach=False):
 // bias-corrected moments, L2 weight decay (Adam) or decoupled weight decay (AdamW),
 // amsgrad and maximize; parameter groups (optimizer.h); every parameter's state readable.
-// Not here: learning-rate schedules, saving the state (a checkpoint's job).
+// Not here: learning-rate schedules (lr_schedule.h), saving the state (a checkpoint's job).
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // optim::SGD: stochastic gradient descent with torch.optim.SGD's exact rule:
 // weight decay, momentum (with dampening), Nesterov momentum, and maximize.
 // Parameter groups (optimizer.h) may each have their own options.
-// Not here: learning-rate schedules.
+// Not here: learning-rate schedules (lr_schedule.h).
 #pragma once
 
 #include <limits>
