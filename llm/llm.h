@@ -3,5 +3,6 @@
 #pragma once
 
 #include "llm/bpe_train.h"
+#include "llm/data.h"
 #include "llm/pretokenize.h"
 #include "llm/tokenizer.h"
