@@ -1,4 +1,5 @@
-// Everything in minigrad's core: Tensor, the autograd engine, random streams, debugging aids.
+// Everything in minigrad's core: Tensor, the autograd engine, random streams, debugging aids,
+// safetensors checkpoints.
 #pragma once
 
 #include "core/autograd.h"
@@ -8,4 +9,5 @@
 #include "core/kernels/cpu.h"       // cpu_capability
 #include "core/kernels/parallel.h"  // set_num_threads, get_num_threads
 #include "core/random.h"
+#include "core/safetensors.h"
 #include "core/tensor.h"

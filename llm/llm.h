@@ -1,11 +1,12 @@
 // The llm layer in one include: GPT-2's tokenizer (encode/decode, OpenAI's vocabulary
-// files), train_bpe, and the book's chapter 4 GPT (GPTConfig, MultiHeadAttention,
+// files), train_bpe, the data loader, and the book's chapter 4 GPT (GPTConfig, MultiHeadAttention,
 // TransformerBlock, GPTModel, generate_text_simple). Built on core, nn and optim;
 // nothing in them includes llm.
 #pragma once
 
 #include "llm/attention.h"
 #include "llm/bpe_train.h"
+#include "llm/data.h"
 #include "llm/gpt.h"
 #include "llm/gpt_config.h"
 #include "llm/pretokenize.h"

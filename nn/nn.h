@@ -1,9 +1,11 @@
 // Everything in minigrad's nn layer: Module, init, the layers (Embedding, Linear, Dropout,
-// GELU, ReLU, LayerNorm), the containers (Sequential, ModuleList), MSELoss, functional.
+// GELU, ReLU, LayerNorm), the containers (Sequential, ModuleList), MSELoss, functional,
+// clip_grad_norm_.
 // Not here: optimizers (optim/optim.h) or the Tensor itself (core/core.h).
 #pragma once
 
 #include "nn/activation.h"
+#include "nn/clip_grad.h"
 #include "nn/dropout.h"
 #include "nn/embedding.h"
 #include "nn/functional.h"

@@ -2,6 +2,7 @@
 // Not here: the update rules (sgd.cpp).
 #include "optim/optimizer.h"
 
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <unordered_set>
@@ -32,5 +33,11 @@ Optimizer::Optimizer(std::vector<Tensor> params) : params_(std::move(params)) {
 }
 
 void Optimizer::zero_grad(bool set_to_none) { minigrad::zero_grad(params_, set_to_none); }
+
+std::string detail::num(double v) {
+  std::ostringstream ss;
+  ss << v;
+  return ss.str();
+}
 
 }  // namespace minigrad::optim

@@ -4,7 +4,6 @@
 #include "optim/sgd.h"
 
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 
 #include "core/autograd.h"
@@ -13,35 +12,35 @@ namespace minigrad::optim {
 
 namespace {
 
-std::string num(double v) {
-  std::ostringstream ss;
-  ss << v;
-  return ss.str();
+using detail::num;
+
+void check_options(const SGDOptions& o) {
+  if (std::isnan(o.lr)) throw std::invalid_argument("SGD: the learning rate is required (SGDOptions{lr, ...})");
+  if (o.lr < 0) throw std::invalid_argument("SGD: Invalid learning rate: " + num(o.lr));
+  if (o.momentum < 0) throw std::invalid_argument("SGD: Invalid momentum value: " + num(o.momentum));
+  if (o.weight_decay < 0) throw std::invalid_argument("SGD: Invalid weight_decay value: " + num(o.weight_decay));
+  if (o.nesterov && (o.momentum <= 0 || o.dampening != 0)) {
+    throw std::invalid_argument("SGD: Nesterov momentum requires a momentum and zero dampening (got momentum " +
+                                num(o.momentum) + ", dampening " + num(o.dampening) + ")");
+  }
 }
 
 }  // namespace
 
 SGD::SGD(std::vector<Tensor> params, SGDOptions options)
-    : Optimizer(std::move(params)), options_(options), momentum_buffers_(params_.size()) {
-  if (std::isnan(options_.lr))
-    throw std::invalid_argument("SGD: the learning rate is required (SGDOptions{lr, ...})");
-  if (options_.lr < 0) throw std::invalid_argument("SGD: Invalid learning rate: " + num(options_.lr));
-  if (options_.momentum < 0) throw std::invalid_argument("SGD: Invalid momentum value: " + num(options_.momentum));
-  if (options_.weight_decay < 0)
-    throw std::invalid_argument("SGD: Invalid weight_decay value: " + num(options_.weight_decay));
-  if (options_.nesterov && (options_.momentum <= 0 || options_.dampening != 0)) {
-    throw std::invalid_argument("SGD: Nesterov momentum requires a momentum and zero dampening (got momentum " +
-                                num(options_.momentum) + ", dampening " + num(options_.dampening) + ")");
-  }
+    : SGD(std::vector<ParamGroup<SGDOptions>>{{std::move(params), options}}) {}
+
+SGD::SGD(std::vector<ParamGroup<SGDOptions>> groups)
+    : GroupedOptimizer(std::move(groups)), momentum_buffers_(params_.size()) {
+  for (const Group& g : groups_) check_options(g.options);
 }
 
 void SGD::step() {
   NoGradGuard no_grad;
-  const SGDOptions& o = options_;
-  for (std::size_t i = 0; i < params_.size(); ++i) {
-    Tensor& p = params_[i];
+  for_each_param([&](const Group& group, std::size_t i, Tensor& p) {
+    const SGDOptions& o = group.options;
     Tensor d_p = p.grad();
-    if (!d_p.defined()) continue;  // this parameter took no part in the last backward
+    if (!d_p.defined()) return;  // this parameter took no part in the last backward
     if (o.maximize) d_p = -d_p;
     if (o.weight_decay != 0) d_p = d_p.clone().add_(p, o.weight_decay);  // d/dp of (wd/2)|p|^2 = wd p
     if (o.momentum != 0) {
@@ -55,7 +54,7 @@ void SGD::step() {
       d_p = o.nesterov ? d_p.clone().add_(buf, o.momentum) : buf;
     }
     p.add_(d_p, -o.lr);
-  }
+  });
 }
 
 }  // namespace minigrad::optim

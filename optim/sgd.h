@@ -1,6 +1,7 @@
 // optim::SGD: stochastic gradient descent with torch.optim.SGD's exact rule:
 // weight decay, momentum (with dampening), Nesterov momentum, and maximize.
-// Not here: learning-rate schedules, or parameter groups with different options.
+// Parameter groups (optimizer.h) may each have their own options.
+// Not here: learning-rate schedules (lr_schedule.h).
 #pragma once
 
 #include <limits>
@@ -22,10 +23,11 @@ struct SGDOptions {
   bool maximize = false;    // ascend the objective instead of descending
 };
 
-class SGD : public Optimizer {
+class SGD : public GroupedOptimizer<SGDOptions> {
  public:
   // Bad options throw std::invalid_argument with torch's wording and the value.
   SGD(std::vector<Tensor> params, SGDOptions options);
+  explicit SGD(std::vector<ParamGroup<SGDOptions>> groups);  // each group with its own options
 
   // For each parameter p with gradient g (torch.optim.SGD, single-tensor path):
   //   g = maximize ? -g : g
@@ -36,13 +38,13 @@ class SGD : public Optimizer {
   //   p = p - lr * g
   void step() override;
 
-  const SGDOptions& options() const { return options_; }
-  SGDOptions& options() { return options_; }  // e.g. to decay lr between steps
-  // The momentum buffer of parameter i (undefined before its first step with momentum).
+  // The first group's options (the only group's, when built from a parameter list).
+  const SGDOptions& options() const { return groups_.front().options; }
+  SGDOptions& options() { return groups_.front().options; }  // e.g. to decay lr between steps
+  // The momentum buffer of parameters()[i] (undefined before its first step with momentum).
   const Tensor& momentum_buffer(std::size_t i) const { return momentum_buffers_.at(i); }
 
  private:
-  SGDOptions options_;
   std::vector<Tensor> momentum_buffers_;  // one per parameter
 };
 

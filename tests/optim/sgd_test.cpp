@@ -87,6 +87,21 @@ TEST(OptimSGD, ZeroGradAndSkippedParameters) {
   EXPECT_TRUE(all_close(b, tensor({4.5f}), 0));
 }
 
+// Two groups, each with its own options: a plain step and a decayed, faster one.
+TEST(OptimSGD, ParameterGroups) {
+  Tensor a = tensor({1.0, 2.0}).requires_grad_(), b = tensor({4.0}).requires_grad_();
+  optim::SGD opt({{{a}, {0.1}}, {{b}, {.lr = 0.5, .weight_decay = 0.25}}});
+  a.set_grad(tensor({1.0, -1.0}));
+  b.set_grad(tensor({2.0}));
+  opt.step();  // a - 0.1 g;  b - 0.5 (g + 0.25 b) = 4 - 0.5 * 3
+  EXPECT_TRUE(all_close(a, tensor({0.9, 2.1}), {.atol = 1e-15}));
+  EXPECT_TRUE(all_close(b, tensor({2.5}), 0));
+  EXPECT_EQ(opt.lr(1), 0.5);
+  EXPECT_EQ(opt.options().lr, 0.1);  // the first group's
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { optim::SGD({{{a}, {0.1}}, {{b}, {-1.0}}}); },
+                                                 {"Invalid learning rate", "-1"}));
+}
+
 TEST(OptimSGD, OptionErrors) {
   Tensor p = zeros({2}).requires_grad_();
   EXPECT_TRUE(throws_with<std::invalid_argument>([&] { optim::SGD({p}, {}); }, {"learning rate", "required"}));
