@@ -313,6 +313,13 @@ Tensor dropout(const Tensor& input, double p, bool train);
 std::tuple<Tensor, Tensor> topk(const Tensor& input, int64_t k, int64_t dim = -1, bool largest = true,
                                 bool sorted = true);
 
+// ---- fused layers (core/ops/layer_norm.cpp) ----
+// F.layer_norm: each row of the last dims (normalized_shape) to mean 0, variance 1, then
+// * weight + bias (both of shape normalized_shape; either may be undefined). One node,
+// NativeLayerNormBackward0, which saves the row means and 1/sigma.
+Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight = {},
+                  const Tensor& bias = {}, double eps = 1e-5);
+
 // ---- masks (core/ops/compare.cpp, core/ops/triangle.cpp) ----
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);

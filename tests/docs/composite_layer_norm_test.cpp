@@ -2,7 +2,8 @@
 // existing ops with no backward of its own. The doc shows the code between the snippet
 // markers below, and tests/docs/tutorial_test.cpp holds the doc and this file equal.
 // Checked against F.layer_norm (tests/fixtures/layer_norm.txt, written by
-// tools/make_layer_norm_fixtures.py) and by a float64 gradcheck.
+// tools/make_layer_norm_fixtures.py) and by a float64 gradcheck; it is now the reference the
+// fused op layer_norm (core/ops/layer_norm.cpp) is held equal to, outputs and gradients.
 #include <gtest/gtest.h>
 
 #include "core/core.h"
@@ -56,6 +57,29 @@ TEST(CompositeLayerNormGradcheck, InputWeightAndBias) {
   Tensor b = f["f64.bias"].clone().requires_grad_();
   EXPECT_TRUE(testing::gradcheck(
       [](const std::vector<Tensor>& in) { return layer_norm_composite(in[0], in[1], in[2]); }, {x, w, b}));
+}
+
+// The fused op, one node with its own derived backward, against the nine-op composite on the
+// same inputs: the output and the gradients of x, weight and bias.
+TEST(CompositeLayerNormFused, FusedOpEqualsComposite) {
+  for (DType dt : {DType::Float64, DType::Float32}) {
+    SCOPED_TRACE(dtype_name(dt));
+    manual_seed(11);
+    Tensor x0 = (randn({4, 6, 32}) * 3.0 + 2.0).to(dt), w0 = randn({32}).to(dt), b0 = randn({32}).to(dt);
+    Tensor g = randn({4, 6, 32}).to(dt);
+    std::vector<Tensor> grads[2];
+    Tensor y[2];
+    for (int fused = 0; fused < 2; ++fused) {
+      Tensor x = x0.clone().requires_grad_(), w = w0.clone().requires_grad_(), b = b0.clone().requires_grad_();
+      y[fused] = fused ? layer_norm(x, {32}, w, b) : layer_norm_composite(x, w, b);
+      y[fused].backward(g);
+      grads[fused] = {x.grad(), w.grad(), b.grad()};
+    }
+    EXPECT_EQ(y[1].grad_fn_name(), "NativeLayerNormBackward0");
+    const double tol = dt == DType::Float64 ? 1e-12 : 1e-5;
+    EXPECT_TRUE(testing::all_close(y[1], y[0], tol));
+    for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(testing::all_close(grads[1][i], grads[0][i], tol)) << "gradient " << i;
+  }
 }
 
 }  // namespace
