@@ -1,5 +1,5 @@
-// nn::LayerNorm: its checks, torch's initialisation (ones, zeros) and the forward.
-// Not here: a fused layer_norm op (core's, not landed yet: the forward is a composite).
+// nn::LayerNorm: its checks, torch's initialisation (ones, zeros), and a forward that is
+// core's fused layer_norm. Not here: the math and its backward (core/ops/layer_norm.cpp).
 #include "nn/layer_norm.h"
 
 #include <algorithm>
@@ -38,14 +38,8 @@ Tensor LayerNorm::forward(const Tensor& input) {
     throw std::invalid_argument("LayerNorm: expected an input whose last dims are " + shape_str(normalized_shape) +
                                 " (normalized_shape), got shape " + shape_str(in));
   }
-  // The composite: each row of N = prod(normalized_shape) elements, x (R, N) with R the rest.
-  Shape rows(in.begin(), in.end() - static_cast<std::ptrdiff_t>(k));
-  rows.push_back(numel_of(normalized_shape));
-  Tensor x = input.reshape(rows);                                            // (*, N)
-  Tensor mean = x.mean(-1, true);                                            // (*, 1)
-  Tensor var = x.var(int64_t{-1}, /*unbiased=*/false, /*keepdim=*/true);     // (*, 1)
-  Tensor y = ((x - mean) / (var + eps).sqrt()).reshape(in);                  // (*, normalized_shape)
-  return elementwise_affine ? y * weight + bias : y;
+  // One fused node, NativeLayerNormBackward0, as torch's (core/ops/layer_norm.cpp).
+  return minigrad::layer_norm(input, normalized_shape, weight, bias, eps);
 }
 
 std::string LayerNorm::extra_repr() const {

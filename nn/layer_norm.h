@@ -1,8 +1,8 @@
 // nn::LayerNorm: normalises each input over its last dims (normalized_shape) to mean 0 and
 // variance 1, then scales by `weight` and shifts by `bias`, as torch.nn.LayerNorm:
 //   y = (x - mean) / sqrt(var + eps) * weight + bias,   var the biased (1/N) variance.
-// Not here: the op and its gradient (core's layer_norm); the book's own LayerNorm, whose
-// parameters are named scale / shift, is llm/'s.
+// Not here: the op and its gradient (core/ops/layer_norm.cpp:layer_norm); the book's own
+// LayerNorm, whose parameters are named scale / shift, is llm/'s.
 #pragma once
 
 #include <string>

@@ -90,7 +90,7 @@ class Module {
   // (core/autograd.h says what each mode does).
   void zero_grad(bool set_to_none = true);
 
-  // Training mode, recursively. No layer here behaves differently yet; dropout will.
+  // Training mode, recursively: Dropout drops only in training mode (torch's default, as here).
   void train(bool on = true);
   void eval() { train(false); }
   bool is_training() const { return training_; }

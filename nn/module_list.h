@@ -18,7 +18,8 @@ namespace minigrad::nn {
 class ModuleList : public Module {
  public:
   ModuleList() = default;
-  // ModuleList list{std::make_shared<Linear>(2, 3), std::make_shared<GELU>()};
+  // ModuleList list{std::make_shared<Linear>(2, 3), std::make_shared<GELU>()}: a braced list
+  // builds its modules left to right, so their initial draws come in torch's order.
   ModuleList(std::initializer_list<std::shared_ptr<Module>> modules);
   explicit ModuleList(const std::vector<std::shared_ptr<Module>>& modules);
 

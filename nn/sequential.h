@@ -4,7 +4,6 @@
 // Not here: the list itself, push_back and indexing (module_list.h).
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include "core/tensor.h"
@@ -16,13 +15,12 @@ namespace minigrad::nn {
 // to code that asks a module for its exact type.
 class Sequential : public ModuleList {
  public:
+  // Sequential seq{std::make_shared<Linear>(2, 3), std::make_shared<GELU>()}; push_back one
+  // at a time; or make_shared<Sequential>(std::vector<std::shared_ptr<Module>>{...}). Braces
+  // on purpose: C++ evaluates a braced list left to right but a call's arguments in any order
+  // (GCC: right to left), so Sequential(Linear, GELU, Linear) would draw the two Linears'
+  // initial weights in the reverse of torch's order. There is no such constructor.
   using ModuleList::ModuleList;
-  // Sequential(std::make_shared<Linear>(2, 3), std::make_shared<GELU>()), which also lets
-  // std::make_shared<Sequential>(...) take the modules.
-  template <class... Ms>
-    requires(sizeof...(Ms) > 0)
-  explicit Sequential(std::shared_ptr<Ms>... modules)
-      : ModuleList(std::initializer_list<std::shared_ptr<Module>>{std::move(modules)...}) {}
 
   // x -> modules[n-1](...modules[0](x)); an empty Sequential returns x, as torch's.
   Tensor forward(const Tensor& input) override;

@@ -158,6 +158,8 @@ std::string printed(const nn::Module& m) {
   return os.str();
 }
 
+using Modules = std::vector<std::shared_ptr<nn::Module>>;
+
 // tools/make_module_fixtures.py's Tiny, registered in the same order: Block registers a
 // sub-module, then a buffer, then a parameter, which state_dict lists parameter, buffer, child.
 struct Block : nn::Module {
@@ -165,9 +167,9 @@ struct Block : nn::Module {
     att = register_module("att", std::make_shared<nn::Linear>(4, 4, false));
     mask = register_buffer("mask", triu(ones({3, 3}), 1));
     scale = register_parameter("scale", ones({4}));
-    ff = register_module("ff", std::make_shared<nn::Sequential>(std::make_shared<nn::Linear>(4, 8),
-                                                                std::make_shared<nn::GELU>(),
-                                                                std::make_shared<nn::Linear>(8, 4)));
+    ff = register_module("ff", std::make_shared<nn::Sequential>(Modules{
+                                   std::make_shared<nn::Linear>(4, 8), std::make_shared<nn::GELU>(),
+                                   std::make_shared<nn::Linear>(8, 4)}));
     register_module("drop", std::make_shared<nn::Dropout>(0.1));
   }
   std::string name() const override { return "Block"; }
@@ -180,8 +182,8 @@ struct Tiny : nn::Module {
   Tiny() {
     tok_emb = register_module("tok_emb", std::make_shared<nn::Embedding>(10, 4));
     steps = register_buffer("steps", zeros({}, DType::Int64));
-    blocks = register_module("blocks", std::make_shared<nn::Sequential>(std::make_shared<Block>(),
-                                                                        std::make_shared<Block>()));
+    blocks = register_module("blocks",
+                             std::make_shared<nn::Sequential>(Modules{std::make_shared<Block>(), std::make_shared<Block>()}));
     norm = register_module("norm", std::make_shared<nn::LayerNorm>(Shape{4}));
     heads = register_module("heads", std::make_shared<nn::ModuleList>());
     auto head = heads->push_back(std::make_shared<nn::Linear>(4, 10, false));
@@ -334,8 +336,8 @@ TEST(NnModule, ToConvertsFloatingTensorsInPlace) {
 // The reason to(Float64) exists: a float64 finite-difference check through a whole model.
 TEST(NnModule, ToFloat64AllowsAGradcheckThroughASequential) {
   manual_seed(5);
-  nn::Sequential seq(std::make_shared<nn::Linear>(3, 4), std::make_shared<nn::GELU>(),
-                     std::make_shared<nn::Linear>(4, 2));
+  nn::Sequential seq{std::make_shared<nn::Linear>(3, 4), std::make_shared<nn::GELU>(),
+                     std::make_shared<nn::Linear>(4, 2)};
   seq.to(DType::Float64);
   std::vector<Tensor> inputs{randn({2, 3}, DType::Float64).requires_grad_()};
   for (const Tensor& p : seq.parameters()) inputs.push_back(p);  // the same tensors: perturbed in place
@@ -344,16 +346,16 @@ TEST(NnModule, ToFloat64AllowsAGradcheckThroughASequential) {
 
 TEST(NnModule, PrintsAsPyTorch) {
   EXPECT_EQ(printed(Tiny()), text("print_tiny"));
-  nn::Sequential layers(
+  nn::Sequential layers{
       std::make_shared<nn::Linear>(768, 50257, false), std::make_shared<nn::Embedding>(50257, 768),
       std::make_shared<nn::Embedding>(5, 3, nn::EmbeddingOptions{.padding_idx = -1}),
       std::make_shared<nn::Dropout>(0.1), std::make_shared<nn::Dropout>(0.0), std::make_shared<nn::GELU>(),
       std::make_shared<nn::GELU>("tanh"), std::make_shared<nn::ReLU>(), std::make_shared<nn::LayerNorm>(Shape{768}),
       std::make_shared<nn::LayerNorm>(Shape{3, 4}, nn::LayerNormOptions{.eps = 1e-6, .elementwise_affine = false}),
       std::make_shared<nn::MSELoss>(), std::make_shared<nn::ModuleList>(), std::make_shared<nn::Sequential>(),
-      std::make_shared<nn::Module>());
+      std::make_shared<nn::Module>()};
   EXPECT_EQ(printed(layers), text("print_layers"));
-  nn::ModuleList list{std::make_shared<nn::Linear>(2, 3), std::make_shared<nn::Sequential>(std::make_shared<nn::ReLU>())};
+  nn::ModuleList list{std::make_shared<nn::Linear>(2, 3), std::make_shared<nn::Sequential>(Modules{std::make_shared<nn::ReLU>()})};
   EXPECT_EQ(printed(list), text("print_module_list"));
 }
 
