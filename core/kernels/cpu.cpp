@@ -4,6 +4,7 @@
 #include "core/kernels/cpu.h"
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -45,6 +46,20 @@ const CpuKernels* from_environment() {
 }
 
 std::atomic<const CpuKernels*> chosen{nullptr};
+
+// MINIGRAD_CPU is checked when the program starts (this initialiser runs before main): a
+// bad value stops it there, saying why and what is available, instead of at the first
+// kernel, which may run on an OpenMP thread where the exception could not be caught.
+[[maybe_unused]] const bool environment_checked = [] {
+  try {
+    const CpuKernels* none = nullptr;  // unless set_cpu_capability ran first (another initialiser)
+    chosen.compare_exchange_strong(none, from_environment(), std::memory_order_acq_rel);
+  } catch (const std::runtime_error& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    std::exit(EXIT_FAILURE);
+  }
+  return true;
+}();
 
 }  // namespace
 

@@ -11,12 +11,14 @@
 namespace minigrad {
 
 // The level the kernels run at: "portable", "avx2" or "avx512". The best this CPU
-// supports, or the one named by the environment variable MINIGRAD_CPU (read once);
-// a level that is unknown or that this CPU lacks is a std::runtime_error.
+// supports, or the one named by the environment variable MINIGRAD_CPU, read when the
+// program starts: if it names a level that is unknown or that this CPU lacks, the program
+// stops there (exit status 1), printing the level and the ones available.
 std::string cpu_capability();
 // The levels this CPU (and this build) can run, lowest first.
 std::vector<std::string> available_cpu_capabilities();
-// Switches level, for tests and for teaching; same errors as MINIGRAD_CPU. Not while
+// Switches level, for tests and for teaching; a bad level is a std::runtime_error with
+// the same message as MINIGRAD_CPU's, and the level stays as it was. Not while
 // kernels run on other threads.
 void set_cpu_capability(const std::string& level);
 
