@@ -51,8 +51,12 @@ TEST_P(LayerNormTorchTest, ForwardAndGradientsMatchTorch) {
     const double tol = std::string(GetParam()) == "f32" ? 1e-5 : 1e-12;
     EXPECT_TRUE(all_close(y, f[key + ".y"], tol));
     EXPECT_TRUE(all_close(base.grad(), f[key + ".dbase"], tol));
-    if (w.defined()) EXPECT_TRUE(all_close(w.grad(), f[key + ".dweight"], tol));
-    if (b.defined()) EXPECT_TRUE(all_close(b.grad(), f[key + ".dbias"], tol));
+    if (w.defined()) {
+      EXPECT_TRUE(all_close(w.grad(), f[key + ".dweight"], tol));
+    }
+    if (b.defined()) {
+      EXPECT_TRUE(all_close(b.grad(), f[key + ".dbias"], tol));
+    }
   }
 }
 
