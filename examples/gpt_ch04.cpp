@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
   // [snippet layernorm]
   manual_seed(123);
   Tensor batch_example = randn({2, 5});
-  nn::Sequential layer(std::make_shared<nn::Linear>(5, 6), std::make_shared<nn::ReLU>());
+  nn::Sequential layer{std::make_shared<nn::Linear>(5, 6), std::make_shared<nn::ReLU>()};
   Tensor out = layer(batch_example);
   std::cout << out << "\n";
   Tensor mean = out.mean(-1, /*keepdim=*/true);
