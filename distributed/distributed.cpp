@@ -257,6 +257,28 @@ void all_reduce(const Named& params, std::size_t bucket_bytes, const char* fn) {
 
 }  // namespace
 
+// ---- data ----
+
+Tensor shard(const Tensor& batch, int rank, int world_size) {
+  if (world_size <= 0 || rank < 0 || rank >= world_size)
+    throw std::invalid_argument("distributed::shard: rank " + std::to_string(rank) + " is not in 0 to world_size - 1 (" +
+                                std::to_string(world_size - 1) + ")");
+  if (batch.dim() == 0) throw std::invalid_argument("distributed::shard: a batch needs a first dimension, got a scalar");
+  const int64_t rows = batch.size(0);
+  if (rows % world_size != 0)
+    throw std::invalid_argument("distributed::shard: a batch of shape " + shape_str(batch.sizes()) + " has " +
+                                std::to_string(rows) + " rows, which do not split evenly among " +
+                                std::to_string(world_size) + " ranks; make the global batch a multiple of " +
+                                std::to_string(world_size) + " (and drop the last, smaller batch: drop_last)");
+  const int64_t share = rows / world_size;
+  return batch.narrow(0, rank * share, share);
+}
+
+Tensor shard(const Tensor& batch) {
+  require_running("shard");
+  return shard(batch, my_rank(), num_ranks());
+}
+
 // ---- the runtime ----
 
 void init(int& argc, char**& argv) {

@@ -1,13 +1,13 @@
 // distributed: data-parallel training over MPI, the way PyTorch's DistributedDataParallel
 // and llm.c do it: every rank (process) holds the whole model, takes its share of each
 // global batch, and averages the gradients with the others before the optimizer step.
-// Not here: sharding the data (each program picks its rows from rank() and world_size()),
-// overlapping the all-reduce with the backward, or anything but the CPU.
+// Not here: loading the data (llm::DataLoader serves the global batches; shard cuts out a
+// rank's rows), overlapping the all-reduce with the backward, or anything but the CPU.
 //
 // Deterministic by construction: all_reduce_gradients sums the ranks' gradients in the
 // fixed order rank 0, 1, ..., N-1 (distributed.cpp says how), never in the tree an MPI
 // library picks, so a run on N ranks gives the same bits every time, on every rank.
-// This header does not include <mpi.h>: programs that include it need no MPI flags.
+// This header does not include MPI's own: programs that include it need no MPI flags.
 #pragma once
 
 #include <cstddef>
@@ -74,5 +74,15 @@ void broadcast_parameters(const std::vector<Tensor>& params, int root = 0);
 // with the same parameters (checked as in broadcast_parameters).
 void all_reduce_gradients(nn::Module& module, std::size_t bucket_bytes = kDefaultBucketBytes);
 void all_reduce_gradients(const std::vector<Tensor>& params, std::size_t bucket_bytes = kDefaultBucketBytes);
+
+// This rank's share of a global batch, as torch's DistributedSampler gives each rank its
+// share of the data: rows [rank * B/N, (rank + 1) * B/N) of `batch` (B, ...), a copy.
+// Every rank loads the same global batch (same seed, same order) and keeps its rows, so
+// rank 0 takes the first B/N, rank 1 the next, and so on. B must be a multiple of N:
+// all_reduce_gradients weighs every rank's mean alike, which is the global batch's mean
+// only when the shares are equal (else std::invalid_argument; use drop_last).
+Tensor shard(const Tensor& batch, int rank, int world_size);
+// The same with this process's rank() and world_size().
+Tensor shard(const Tensor& batch);
 
 }  // namespace minigrad::distributed
