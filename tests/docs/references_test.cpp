@@ -1,17 +1,18 @@
 // Every file, and every file:symbol, that the docs and the code's comments point a reader
 // to exists. The syntax it reads (docs/architecture.md, "Keeping the docs true"):
-//   - a path from the repository root that starts with core/ nn/ optim/ examples/ tests/
-//     tools/ bench/ or docs/ and ends in .h .cpp .md .py .txt or .sh: `core/ops/linear.cpp`;
+//   - a path from the repository root that starts with core/ nn/ optim/ distributed/
+//     examples/ tests/ tools/ bench/ or docs/ and ends in .h .cpp .md .py .txt or .sh:
+//     `core/ops/linear.cpp`;
 //   - such a path with a symbol after a colon: `core/ops/linear.cpp:linear`. The symbol's
 //     last part (`gemm` in `kernels::gemm`) must occur in the file as a whole word;
-//   - in the opening comment of a core/, nn/ or optim/ source (the lines that say what the
+//   - in the opening comment of a core/, nn/, optim/ or distributed/ source (the lines that say what the
 //     file is for and what it is not), a bare file name of the same folder: `sgd.cpp`,
 //     `gemm.h:gemm_reference`. Elsewhere a bare name may be another project's file
 //     (torch's avx_mathfun.h), so it is not read;
 //   - in Markdown, the target of every relative link: [text](../core/tensor.h).
 // Read: docs/**/*.md, README.md, bench/README.md, and the comments (not the code) of
-// core/, nn/ and optim/. A placeholder that is not a real file must not look like one:
-// write core/ops/<op>.cpp, not core/ops/x.cpp.
+// core/, nn/, optim/ and distributed/. A placeholder that is not a real file must not look
+// like one: write core/ops/<op>.cpp, not core/ops/x.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -121,7 +122,7 @@ void add_paths(const std::string& text, const fs::path& file, const std::regex& 
 // Paths from the root, anywhere in `text`.
 void add_rooted(const std::string& text, const fs::path& file, std::vector<Reference>& refs) {
   static const std::regex re(
-      kBefore + R"(((?:core|nn|optim|examples|tests|tools|bench|docs)/[A-Za-z0-9_./\-]*\.(?:h|cpp|md|py|txt|sh)))" +
+      kBefore + R"(((?:core|nn|optim|distributed|examples|tests|tools|bench|docs)/[A-Za-z0-9_./\-]*\.(?:h|cpp|md|py|txt|sh)))" +
       kAfter + kSymbol);
   add_paths(text, file, re, "", refs);
 }
@@ -166,7 +167,7 @@ std::vector<Reference> all_references() {
     add_rooted(text, md, refs);
     add_links(text, md, refs);
   }
-  for (const char* dir : {"core", "nn", "optim"}) {
+  for (const char* dir : {"core", "nn", "optim", "distributed"}) {
     for (const auto& src : files_under(dir, {".h", ".cpp"})) {
       std::string text = read_file(kRoot / src);
       add_rooted(comments_of(text), src, refs);
