@@ -45,8 +45,9 @@ struct ExampleDeepNeuralNetwork : nn::Module {
   ExampleDeepNeuralNetwork(const std::vector<int64_t>& layer_sizes, bool use_shortcut) : use_shortcut(use_shortcut) {
     layers = register_module("layers", std::make_shared<nn::ModuleList>());
     for (std::size_t i = 0; i + 1 < layer_sizes.size(); ++i) {
-      layers->push_back(std::make_shared<nn::Sequential>(
-          std::make_shared<nn::Linear>(layer_sizes[i], layer_sizes[i + 1]), std::make_shared<llm::GELU>()));
+      // A braced list (evaluated left to right), so the Linear draws its weights first, as in torch.
+      layers->push_back(std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
+          std::make_shared<nn::Linear>(layer_sizes[i], layer_sizes[i + 1]), std::make_shared<llm::GELU>()}));
     }
   }
   Tensor forward(const Tensor& input) override {
