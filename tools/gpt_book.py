@@ -1,7 +1,9 @@
 """The book's chapter 4 GPT in PyTorch (Build a Large Language Model (From Scratch),
-ch04/gpt.py), as the reference for llm/ (llm/gpt.h, llm/attention.h).
+ch04/gpt.py), as the reference for llm/ (llm/gpt.h, llm/attention.h), and chapter 5's
+generate and calc_loss_batch (llm/generate.h, tests/llm/train_loop_test.cpp).
 
-Imported by tools/make_gpt_fixtures.py; run on its own it prints the chapter's cells
+Imported by tools/make_gpt_fixtures.py, tools/make_generate_fixtures.py and
+tools/make_train_loop_fixtures.py; run on its own it prints chapter 4's cells
 as examples/gpt_ch04.cpp prints them:
     /usr/bin/python3 tools/gpt_book.py [--config small|124M]
 Not a library: the classes are the book's, unchanged but for comments.
@@ -144,6 +146,39 @@ def generate_text_simple(model, idx, max_new_tokens, context_size):
         idx_next = torch.argmax(probas, dim=-1, keepdim=True)
         idx = torch.cat((idx, idx_next), dim=1)
     return idx
+
+
+def generate(model, idx, max_new_tokens, context_size, temperature=0.0, top_k=None, eos_id=None):
+    """Chapter 5's decoder: top-k, temperature, multinomial sampling, greedy at temperature 0,
+    stop at eos_id. One change: the book's `min_val = top_logits[:, -1]` has shape (B,) and
+    broadcasts against the vocabulary, not the batch, which is only right for a batch of one;
+    `top_logits[:, -1:]` (B, 1) is the same for one row and right for several."""
+    for _ in range(max_new_tokens):
+        idx_cond = idx[:, -context_size:]
+        with torch.no_grad():
+            logits = model(idx_cond)
+        logits = logits[:, -1, :]
+        if top_k is not None:
+            top_logits, _ = torch.topk(logits, top_k)
+            min_val = top_logits[:, -1:]
+            logits = torch.where(logits < min_val, torch.tensor(float("-inf")).to(logits.device), logits)
+        if temperature > 0.0:
+            logits = logits / temperature
+            probs = torch.softmax(logits, dim=-1)
+            idx_next = torch.multinomial(probs, num_samples=1)
+        else:
+            idx_next = torch.argmax(logits, dim=-1, keepdim=True)
+        if idx_next == eos_id:
+            break
+        idx = torch.cat((idx, idx_next), dim=1)
+    return idx
+
+
+def calc_loss_batch(input_batch, target_batch, model, device="cpu"):
+    """Chapter 5: the mean cross-entropy of the next-token logits."""
+    input_batch, target_batch = input_batch.to(device), target_batch.to(device)
+    logits = model(input_batch)
+    return torch.nn.functional.cross_entropy(logits.flatten(0, 1), target_batch.flatten())
 
 
 class ExampleDeepNeuralNetwork(nn.Module):
