@@ -4,38 +4,19 @@
 // The full GPT_CONFIG_124M run, `gpt_ch04 --check`, is a ctest test of its own (tests/CMakeLists.txt).
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "tests/examples/run_example.h"
+
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out;
-};
+using minigrad::testing::ProgramResult;
 
-std::string example_path() { return std::string(MINIGRAD_EXAMPLES_DIR) + "/gpt_ch04"; }
-
-Result run(const std::string& args) {
-  Result r;
-  std::string command = "\"";  // appended piece by piece: GCC 12 warns (-Wrestrict) on "\"" + string
-  command += example_path();
-  command += "\" ";
-  command += args;
-  command += " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) r.out.append(buf, n);
-  int st = pclose(pipe);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+std::string example_path() { return minigrad::testing::example_path("gpt_ch04"); }
+ProgramResult run(const std::string& args) { return minigrad::testing::run_example("gpt_ch04", args); }
 
 TEST(GptCh04Example, SmallConfigPrintsWhatTorchPrints) {
   if (!std::filesystem::exists(example_path())) GTEST_SKIP() << "gpt_ch04 is not built";
@@ -43,7 +24,7 @@ TEST(GptCh04Example, SmallConfigPrintsWhatTorchPrints) {
   std::stringstream want;
   want << in.rdbuf();
   ASSERT_FALSE(want.str().empty());
-  Result r = run("--config small");
+  ProgramResult r = run("--config small");
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out, want.str());
 }
