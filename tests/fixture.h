@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "tests/paths.h"
 
 namespace minigrad::testing {
 

@@ -20,6 +20,7 @@
 #include "core/core.h"
 #include "tests/fixture.h"
 #include "tests/testing.h"
+#include "tests/paths.h"
 
 namespace minigrad {
 namespace {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/examples/run_example.h"
+#include "tests/paths.h"
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "tests/examples/run_example.h"
+#include "tests/paths.h"
 
 namespace {
 

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <string>
+#include "tests/paths.h"
 
 namespace minigrad::testing {
 

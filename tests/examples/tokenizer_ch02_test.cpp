@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tests/examples/run_example.h"
+#include "tests/paths.h"
 
 namespace {
 
@@ -15,7 +16,7 @@ using Result = minigrad::testing::ProgramResult;
 std::string example_path() { return minigrad::testing::example_path("tokenizer_ch02"); }
 
 Result run(const std::string& args) {
-  return minigrad::testing::run_example("tokenizer_ch02", "--vocab " MINIGRAD_GPT2_VOCAB_DIR " " + args);
+  return minigrad::testing::run_example("tokenizer_ch02", std::string("--vocab ") + MINIGRAD_GPT2_VOCAB_DIR + " " + args);
 }
 
 bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }

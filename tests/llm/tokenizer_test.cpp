@@ -11,6 +11,7 @@
 #include "llm/byte_alphabet.h"
 #include "tests/llm/gpt2_vocab.h"
 #include "tests/testing.h"
+#include "tests/paths.h"
 
 namespace minigrad {
 namespace {
