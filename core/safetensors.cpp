@@ -170,8 +170,11 @@ class Reader {
     }
     const uint64_t data_size = size_ - 8 - n;
     if (expect != data_size) {
+      // Truncated: name the first tensor cut off.
+      auto cut = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.end > data_size; });
       fail("the header describes " + std::to_string(expect) + " bytes of data but the file holds " +
-           std::to_string(data_size) + (expect > data_size ? " (truncated)" : " (trailing bytes)"));
+           std::to_string(data_size) +
+           (cut != entries.end() ? " (truncated: tensor '" + cut->name + "' is cut off)" : " (trailing bytes)"));
     }
     for (const Entry& e : entries) out.tensors.emplace_back(e.name, read_tensor(e, 8 + n));
     return out;

@@ -42,6 +42,12 @@ std::pair<Tensor, Tensor> GPTDataset::get(int64_t i) const {
 DataLoader::DataLoader(GPTDataset dataset, int64_t batch_size, bool shuffle, bool drop_last)
     : dataset_(std::move(dataset)), batch_size_(batch_size), shuffle_(shuffle), drop_last_(drop_last) {
   if (batch_size <= 0) throw std::invalid_argument("DataLoader: batch_size must be positive, got " + std::to_string(batch_size));
+  if (drop_last && dataset_.size() < batch_size) {  // torch's loader would yield nothing, silently
+    throw std::invalid_argument("DataLoader: the dataset's " + std::to_string(dataset_.size()) +
+                                " windows are fewer than batch_size " + std::to_string(batch_size) +
+                                " and drop_last drops the partial batch, so a pass would yield no batch; use more "
+                                "text, a smaller batch_size or stride, or drop_last = false");
+  }
 }
 
 int64_t DataLoader::size() const {

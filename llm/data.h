@@ -51,7 +51,9 @@ struct Batch {
 // is smaller when size is not a multiple of batch_size, unless drop_last drops it.
 class DataLoader {
  public:
-  // std::invalid_argument if batch_size <= 0. The loader keeps its own copy of the dataset.
+  // std::invalid_argument if batch_size <= 0, or if drop_last leaves no batch at all (fewer
+  // windows than batch_size: torch's loader yields none, silently). The loader keeps its own
+  // copy of the dataset.
   DataLoader(GPTDataset dataset, int64_t batch_size, bool shuffle = false, bool drop_last = false);
 
   int64_t size() const;  // batches per pass: len(loader)

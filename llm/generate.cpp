@@ -19,9 +19,9 @@ void check_arguments(const GPTModel& model, const Tensor& idx, int64_t max_new_t
                      double temperature, std::optional<int64_t> top_k, std::optional<int64_t> eos_id) {
   auto fail = [](const std::string& what) { throw std::invalid_argument("generate: " + what); };
   if (max_new_tokens < 0) fail("max_new_tokens must be >= 0, got " + std::to_string(max_new_tokens));
-  if (context_size <= 0) {
-    fail("context_size must be > 0, got " + std::to_string(context_size) + " (the model's context_length is " +
-         std::to_string(model.cfg.context_length) + ")");
+  if (context_size <= 0 || context_size > model.cfg.context_length) {
+    fail("context_size must be in [1, context_length = " + std::to_string(model.cfg.context_length) + "], got " +
+         std::to_string(context_size) + " (the model reads at most context_length tokens)");
   }
   if (!(temperature >= 0)) {  // also NaN
     std::ostringstream os;

@@ -24,7 +24,7 @@ namespace minigrad::llm {
 // doubles from the default generator (multinomial's exponential race); greedy draws none.
 // The model's mode is left as it is: call model.eval() first, as the book does, or dropout
 // stays on (and draws). std::invalid_argument, naming the argument and its value, for
-// max_new_tokens < 0, context_size <= 0, a negative or NaN temperature, top_k outside
+// max_new_tokens < 0, context_size outside [1, context_length], a negative or NaN temperature, top_k outside
 // [1, vocab_size], or an eos_id with more than one row (the book compares one id; PyTorch
 // raises there too). Bad ids are the model's to report (GPTModel::forward).
 Tensor generate(GPTModel& model, Tensor idx, int64_t max_new_tokens, int64_t context_size, double temperature = 0.0,

@@ -37,7 +37,8 @@ void check_ids(const Tensor& in_idx, const GPTConfig& cfg) {
     throw std::invalid_argument("GPTModel: token ids " + shape_str(in_idx.sizes()) + " hold " +
                                 std::to_string(in_idx.size(1)) + " tokens, more than context_length " +
                                 std::to_string(cfg.context_length) + "; keep the last ones, ids.slice(1, -" +
-                                std::to_string(cfg.context_length) + ")");
+                                std::to_string(cfg.context_length) + "), or build the GPTDataset with max_length <= " +
+                                std::to_string(cfg.context_length));
   }
   const int64_t* ids = in_idx.data_ptr<int64_t>();
   const int64_t T = in_idx.size(1);

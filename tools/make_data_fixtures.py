@@ -43,7 +43,6 @@ CONFIGS = {
     "shuffle_big_seed": (3000000000, 33, 2, 2, 3, True, False),
     "noshuffle_drop": (5, 50, 4, 2, 6, False, True),
     "one_window": (9, 5, 4, 10, 2, True, False),
-    "drop_everything": (11, 10, 4, 4, 3, True, True),  # 2 windows, batches of 3: none left
 }
 
 

@@ -5,7 +5,8 @@ read(path)  -> (tensors, metadata): tensors maps name -> (dtype, shape, raw litt
 write(path, tensors, metadata=None): tensors is a list of (name, dtype, shape, bytes), written
 in that order after "__metadata__", as compact JSON padded with spaces: the bytes minigrad's
 save_safetensors writes. With torch: bytes = t.contiguous().numpy().tobytes(), and back
-torch.frombuffer(bytearray(data), dtype=torch.float32).reshape(shape).
+torch.frombuffer(bytearray(data), dtype=torch.float32).reshape(shape); tools/torch_safetensors.py
+does both for a whole state_dict.
 """
 import json
 import struct

@@ -121,7 +121,10 @@ TEST(Generate, BadArgumentsAreNamedWithTheirValues) {
   EXPECT_TRUE(throws_with<std::invalid_argument>([&] { llm::generate(m, prompt, -1, 8); },
                                                  {"generate", "max_new_tokens", ">= 0", "-1"}));
   EXPECT_TRUE(throws_with<std::invalid_argument>([&] { llm::generate(m, prompt, 4, 0); },
-                                                 {"generate", "context_size", "> 0", "got 0", "context_length is 8"}));
+                                                 {"generate", "context_size", "[1, context_length = 8]", "got 0"}));
+  // Past the model's context: the book's loop would fail only once idx outgrew context_length.
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { llm::generate(m, prompt, 4, 9); },
+                                                 {"generate", "context_size", "[1, context_length = 8]", "got 9"}));
   EXPECT_TRUE(throws_with<std::invalid_argument>([&] { llm::generate(m, prompt, 4, 8, -0.5); },
                                                  {"generate", "temperature", ">= 0", "-0.5"}));
   EXPECT_TRUE(throws_with<std::invalid_argument>(

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/core.h"
+#include "llm/data.h"
 #include "llm/gpt.h"
 #include "tests/fixture.h"
 #include "tests/llm/gpt_test.h"
@@ -158,6 +159,11 @@ TEST(GPTModel, BadIdsAreNamed) {
                                                  {"GPTModel", "(batch, tokens)", "[3]", "unsqueeze(0)"}));
   EXPECT_TRUE(throws_with<std::invalid_argument>([&] { model(zeros({2, 7}, DType::Int64)); },
                                                  {"GPTModel", "[2, 7]", "7 tokens", "context_length 6"}));
+  // Where the data meets the model: windows longer than the context fail at the first forward,
+  // before any draw or update, with the dataset's knob named.
+  llm::DataLoader loader(llm::GPTDataset({1, 2, 3, 4, 5, 6, 7, 8, 9}, 7, 1), 2);
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { model((*loader.begin()).inputs); },
+                                                 {"GPTModel", "7 tokens", "context_length 6", "max_length <= 6"}));
   EXPECT_TRUE(throws_with<std::out_of_range>([&] { model(tensor({0, 1, 2, 3, 37, 5}, {2, 3})); },
                                              {"GPTModel", "token id 37", "position (1, 1)", "vocab_size = 37"}));
   EXPECT_TRUE(throws_with<std::out_of_range>([&] { model(tensor({-1}, {1, 1})); },
