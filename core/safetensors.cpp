@@ -5,6 +5,7 @@
 #include "core/safetensors.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -50,6 +51,11 @@ class AtomicFile {
   explicit AtomicFile(const std::string& path) : path_(path), tmp_(path + ".tmp-XXXXXX") {
     fd_ = ::mkstemp(tmp_.data());
     if (fd_ < 0) fail("cannot create the temporary file " + tmp_);
+    // mkstemp makes the file 0600; give it the mode a plain open(2) would (0666 minus the
+    // umask), as torch.save's files have. umask can only be read by setting it.
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd_, 0666 & ~mask);
   }
   ~AtomicFile() {
     if (fd_ >= 0) ::close(fd_);

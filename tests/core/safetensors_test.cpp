@@ -5,6 +5,7 @@
 // overlapping / gapped / out-of-range offsets, size mismatches, unknown dtypes, shape and offsets
 // disagreeing, repeated names, bad BOOL bytes) gives an error naming the file, tensor and problem.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -135,6 +136,13 @@ TEST_F(SafetensorsTest, SaveReplacesAtomically) {
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) files += entry.is_regular_file();
   EXPECT_EQ(files, 1);
+  // The file gets the mode a plain open would give it (0666 minus the umask), not mkstemp's 0600.
+  const mode_t mask = ::umask(022);
+  save_safetensors(p, sample());
+  ::umask(mask);
+  struct stat st {};
+  ASSERT_EQ(::stat(p.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
   const std::string nowhere = path("no/such/dir/x.safetensors");
   EXPECT_TRUE(throws_with<std::runtime_error>([&] { save_safetensors(nowhere, {}); }, {nowhere, "temporary file"}));
 }
