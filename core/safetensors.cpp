@@ -169,6 +169,10 @@ class Reader {
       previous = e.name;
     }
     const uint64_t data_size = size_ - 8 - n;
+    for (const Entry& e : entries)  // name the first tensor a truncated file cuts
+      if (e.end > data_size)
+        fail(e.name, "its data ends at byte " + std::to_string(e.end) + " but the file holds only " +
+                         std::to_string(data_size) + " bytes of data (truncated)");
     if (expect != data_size) {
       fail("the header describes " + std::to_string(expect) + " bytes of data but the file holds " +
            std::to_string(data_size) + (expect > data_size ? " (truncated)" : " (trailing bytes)"));

@@ -181,7 +181,7 @@ TEST_F(SafetensorsTest, BadOffsets) {
                       {"tensor 'b' starts at byte 4", "'a' ends at byte 8", "overlap"}));
   EXPECT_TRUE(rejects(file_bytes("{" + entry("a", "[0,8]") + "," + entry("b", "[12,20]") + "}", data16 + "abcd"), {"tensor 'b'", "gap"}));
   EXPECT_TRUE(rejects(file_bytes("{" + entry("a", "[4,12]") + "}", data16.substr(0, 12)), {"tensor 'a'", "does not start at offset 0"}));
-  EXPECT_TRUE(rejects(file_bytes("{" + entry("a", "[0,8]") + "}", "abcd"), {"describes 8 bytes", "holds 4", "truncated"}));
+  EXPECT_TRUE(rejects(file_bytes("{" + entry("a", "[0,8]") + "}", "abcd"), {"tensor 'a'", "ends at byte 8", "holds only 4", "truncated"}));
   EXPECT_TRUE(rejects(file_bytes("{" + entry("a", "[0,8]") + "}", data16), {"describes 8 bytes", "holds 16", "trailing"}));
   EXPECT_TRUE(rejects(file_bytes("{" + entry("a", "[8,0]") + "}", data16), {"tensor 'a'", "end before they begin"}));
   EXPECT_TRUE(rejects(file_bytes("{" + entry("a", "[0,12]") + "}", data16.substr(0, 12)), {"tensor 'a'", "[2]", "span 12"}));
