@@ -125,6 +125,29 @@ TEST_F(CheckpointTest, ResumingHalfwayEndsWithTheUninterruptedRunsWeightsBitForB
   }
 }
 
+TEST_F(CheckpointTest, AdamWithAmsgradRoundTripsItsStateAndOptions) {
+  manual_seed(2);
+  llm::GPTModel model(kConfig);
+  optim::Adam adam(model.parameters(), {.lr = 0.01, .betas = {0.8, 0.9}, .amsgrad = true});
+  Tensor ids = tensor(std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7, 8}, {1, 8});
+  cross_entropy(model(ids).flatten(0, 1), ids.flatten()).backward();
+  adam.step();
+  llm::save_checkpoint(path("adam.safetensors"), model, adam, {1, {}, 0, {{"losses", tensor({1.5, 2.5})}}, {}});
+
+  manual_seed(3);
+  llm::GPTModel fresh(kConfig);
+  optim::Adam fresh_adam(fresh.parameters());  // default options, which the load replaces
+  llm::TrainingState s = llm::load_checkpoint(path("adam.safetensors"), fresh, fresh_adam);
+  EXPECT_EQ(fresh_adam.param_groups()[0].options.lr, 0.01);
+  EXPECT_EQ(fresh_adam.param_groups()[0].options.betas.first, 0.8);
+  EXPECT_TRUE(fresh_adam.param_groups()[0].options.amsgrad);
+  EXPECT_TRUE(same_bytes(fresh_adam.state(0).max_exp_avg_sq, adam.state(0).max_exp_avg_sq));
+  EXPECT_TRUE(same_bytes(fresh.out_head->weight, model.out_head->weight));
+  ASSERT_EQ(s.extra.size(), 1u);
+  EXPECT_EQ(s.extra[0].first, "losses");
+  EXPECT_TRUE(same_bytes(s.extra[0].second, tensor({1.5, 2.5})));
+}
+
 TEST_F(CheckpointTest, GeneratorStateRoundTripsWithTheCachedNormal) {
   manual_seed(3);
   (void)randn({1});  // caches the second Box-Muller value
