@@ -256,7 +256,6 @@ int train(Trainer& t) {
     }
   }
   std::signal(SIGINT, SIG_DFL);
-  if (live) std::printf("\n");
   if (!history.empty())
     std::printf("done: step %ld, val loss %.3f (the text's unigram entropy: %.3f nats)\n",
                 static_cast<long>(step), history.back().val_loss, t.entropy);
