@@ -46,6 +46,15 @@ void Generator::manual_seed(uint64_t seed) {
   next_double_normal_.reset();  // torch drops the cached normal on reseed, too
 }
 
+void Generator::set_state(const GeneratorState& s) {
+  if (s.index < 0 || s.index > kStateSize)
+    throw std::invalid_argument("Generator::set_state: index " + std::to_string(s.index) + " is outside [0, 624]");
+  seed_ = s.seed;
+  state_ = s.mt;
+  index_ = s.index;
+  next_double_normal_ = s.next_normal;
+}
+
 uint32_t Generator::random() {
   if (index_ >= kStateSize) {
     // Regenerate all 624 words: each mixes the top bit of one word with the low 31

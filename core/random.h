@@ -11,6 +11,15 @@
 
 namespace minigrad {
 
+// Everything a Generator draws from, so a checkpoint can stop a stream and resume it
+// draw for draw (torch: Generator.get_state / set_state, torch.get_rng_state).
+struct GeneratorState {
+  uint64_t seed = 0;                  // initial_seed()
+  std::array<uint32_t, 624> mt{};     // the Mersenne Twister's words
+  int64_t index = 624;                // the next word to temper, in [0, 624]; 624 twists first
+  std::optional<double> next_normal;  // the scalar Box-Muller path's cached second value
+};
+
 // A local stream, like torch.Generator: mt19937 plus the cached second normal
 // of torch's scalar Box-Muller path.
 class Generator {
@@ -18,6 +27,8 @@ class Generator {
   explicit Generator(uint64_t seed = 67280421310721ULL);  // torch's default seed
   void manual_seed(uint64_t seed);
   uint64_t initial_seed() const { return seed_; }
+  GeneratorState get_state() const { return {seed_, state_, index_, next_double_normal_}; }
+  void set_state(const GeneratorState& s);  // std::invalid_argument if s.index is outside [0, 624]
 
   uint32_t random();    // one 32-bit draw of mt19937
   uint64_t random64();  // two draws, as torch's random64()
@@ -36,12 +47,14 @@ class Generator {
  private:
   uint64_t seed_ = 0;
   std::array<uint32_t, 624> state_{};
-  int index_ = 624;
+  int64_t index_ = 624;
   std::optional<double> next_double_normal_;
 };
 
 Generator& default_generator();
 void manual_seed(uint64_t seed);  // reseeds default_generator()
+inline GeneratorState get_rng_state() { return default_generator().get_state(); }
+inline void set_rng_state(const GeneratorState& s) { default_generator().set_state(s); }
 
 Tensor rand(const Shape& shape, DType dtype = DType::Float32);
 Tensor randn(const Shape& shape, DType dtype = DType::Float32);

@@ -70,6 +70,23 @@ DataLoader::Iterator DataLoader::begin() {
   return Iterator(this, std::move(order), 0);
 }
 
+DataLoader::Iterator DataLoader::resume(std::vector<int64_t> order, int64_t batch) const {
+  const int64_t n = dataset_.size();
+  std::vector<bool> seen(static_cast<size_t>(n), false);
+  bool permutation = static_cast<int64_t>(order.size()) == n;
+  for (int64_t i : order) {
+    permutation = permutation && i >= 0 && i < n && !seen[static_cast<size_t>(i)];
+    if (permutation) seen[static_cast<size_t>(i)] = true;
+  }
+  if (!permutation)
+    throw std::invalid_argument("DataLoader::resume: the order (" + std::to_string(order.size()) +
+                                " indices) is not a permutation of the dataset's " + std::to_string(n) + " windows");
+  if (batch < 0 || batch > size())
+    throw std::invalid_argument("DataLoader::resume: batch " + std::to_string(batch) + " is outside [0, " +
+                                std::to_string(size()) + "]");
+  return Iterator(this, std::move(order), batch);
+}
+
 Batch DataLoader::Iterator::operator*() const {
   const int64_t n = static_cast<int64_t>(order_.size()), L = loader_->dataset_.max_length();
   const int64_t first = batch_ * loader_->batch_size_;

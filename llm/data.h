@@ -68,6 +68,9 @@ class DataLoader {
     }
     bool operator!=(const Iterator& other) const { return batch_ != other.batch_; }
     bool operator==(const Iterator& other) const { return batch_ == other.batch_; }
+    // Where the pass stands, for a checkpoint: its window order and the next batch's index.
+    const std::vector<int64_t>& order() const { return order_; }
+    int64_t batch() const { return batch_; }
 
    private:
     friend class DataLoader;
@@ -80,6 +83,10 @@ class DataLoader {
 
   Iterator begin();  // a new pass: draws from the default generator (see above)
   Iterator end() const { return Iterator(this, {}, size()); }
+  // The pass a checkpoint saved (Iterator::order() and batch()), at that batch; draws nothing.
+  // std::invalid_argument unless `order` is a permutation of 0 .. dataset().size() - 1 and
+  // batch is in [0, size()].
+  Iterator resume(std::vector<int64_t> order, int64_t batch) const;
 
  private:
   GPTDataset dataset_;

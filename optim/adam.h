@@ -57,6 +57,7 @@ class AdamFamily : public GroupedOptimizer<Options> {
 
   // The state of parameters()[i].
   const AdamParamState& state(std::size_t i) const { return states_.at(i); }
+  AdamParamState& state(std::size_t i) { return states_.at(i); }  // to restore a checkpoint
 
  protected:
   // `name` starts error messages; `decoupled` picks AdamW's weight decay.

@@ -8,7 +8,8 @@ Two kinds of markers in docs/**/*.md, each followed by a fenced block:
                                             and `// [end NAME]` in FILE (an example,
                                             or a test under tests/docs/)
   <!-- output PROGRAM ARGS... -->           what BUILD_DIR/examples/PROGRAM ARGS prints
-The test tests/docs/tutorial_test.cpp checks the same blocks against a fresh run,
+The test tests/docs/tutorial_test.cpp checks the same blocks against a fresh run
+(train_gpt's, which need GPT-2's vocabulary: tests/docs/training_tutorial_test.cpp),
 so the docs can never show code that is not run, or a number the code does not print.
 Needs no torch: only the built examples.
 """
