@@ -164,6 +164,7 @@ void all_reduce(const Named& params, std::size_t bucket_bytes, const char* fn) {
     if (!p.grad().defined()) p.set_grad(zeros_like(p));  // this rank's batch did not reach it
     reduced.push_back(p);
   }
+  if (num_ranks() == 1) return;  // the average of one gradient is itself, bit for bit: no copies
   for (Bucket& b : make_buckets(reduced, bucket_bytes, fn)) {  // one at a time, each step waited for
     b.pack();
     b.scatter(MPI_COMM_WORLD, fn);
@@ -239,6 +240,7 @@ void Reducer::State::init(const Named& all, ReducerOptions opts) {
   }
   options = opts;
   check_same_parameters(params, 0, fn);
+  if (num_ranks() == 1) options.overlap = false;  // nothing to overlap: wait() does nothing
   if (!options.overlap) return;
   std::vector<Tensor> reversed;
   for (auto it = params.rbegin(); it != params.rend(); ++it) reversed.push_back(it->second);
