@@ -1,6 +1,6 @@
 // What distributed.cpp and reduce.cpp share: the MPI error check, the "is MPI running" check
 // and the check that every rank holds the same parameters (all in distributed.cpp).
-// Internal: it includes <mpi.h>, so only distributed/*.cpp include it, never a program.
+// Internal: it includes MPI's own header, so only distributed/*.cpp include it, never a program.
 #pragma once
 
 #include <mpi.h>
