@@ -221,13 +221,16 @@ std::vector<Tensor> AccumulateGrad::backward(const Tensor& grad_output) {
     // Take the buffer the walk handed over (steal_on says why); the plain path below
     // is the reference, and MINIGRAD_STEAL_GRAD=0 makes every leaf take it.
     leaf->grad = grad_output.impl_ptr();
-    return {};
-  }
-  Tensor g = apply_hooks(leaf->hooks, grad_output);
-  if (!leaf->grad) {
-    leaf->grad = g.clone().impl_ptr();  // own the buffer: g may alias another gradient
   } else {
-    Tensor(leaf->grad).add_(g);  // in place, so optimizers holding grad() see it
+    Tensor g = apply_hooks(leaf->hooks, grad_output);
+    if (!leaf->grad) leaf->grad = g.clone().impl_ptr();  // own the buffer: g may alias another gradient
+    else Tensor(leaf->grad).add_(g);  // in place, so optimizers holding grad() see it
+  }
+  // The engine summed every path into grad_output before running this node, which runs once
+  // per backward: .grad is final for this backward, and the post-accumulate hooks may read it.
+  for (std::size_t k = 0; k < leaf->post_accumulate_grad_hooks.size(); ++k) {
+    PostAccumulateGradHook hook = leaf->post_accumulate_grad_hooks[k];  // a copy: a hook may add one
+    if (hook) hook(Tensor(leaf));
   }
   return {};
 }

@@ -194,6 +194,27 @@ void Tensor::register_hook(Hook hook) const {
   else impl_->hooks.push_back(std::move(hook));
 }
 
+unsigned Tensor::register_post_accumulate_grad_hook(PostAccumulateGradHook hook) const {
+  if (!requires_grad() || !is_leaf())
+    throw std::runtime_error("register_post_accumulate_grad_hook: the tensor of shape " + shape_str(sizes()) +
+                             (is_leaf() ? " does not require grad" : " is not a leaf (its grad_fn is " +
+                                                                         grad_fn_name() + ")") +
+                             "; post-accumulate-grad hooks go on leaves that require grad, such as parameters");
+  impl_->post_accumulate_grad_hooks.push_back(std::move(hook));
+  return static_cast<unsigned>(impl_->post_accumulate_grad_hooks.size() - 1);
+}
+
+// As libtorch's remove_hook: the slot is emptied, not erased, so other handles stay valid.
+void Tensor::remove_post_accumulate_grad_hook(unsigned handle) const {
+  require_defined(*this, "remove_post_accumulate_grad_hook");
+  auto& hooks = impl_->post_accumulate_grad_hooks;
+  if (handle >= hooks.size() || !hooks[handle])
+    throw std::out_of_range("remove_post_accumulate_grad_hook: no hook with handle " + std::to_string(handle) +
+                            " on this tensor (it has " + std::to_string(hooks.size()) +
+                            " handles; a removed hook cannot be removed again)");
+  hooks[handle] = nullptr;
+}
+
 void Tensor::set_name(const std::string& name) const { require_defined(*this, "set_name"); impl_->name = name; }
 const std::string& Tensor::name() const { require_defined(*this, "name"); return impl_->name; }
 

@@ -30,6 +30,9 @@ using Shape = std::vector<int64_t>;
 // A hook sees the gradient flowing into a tensor. Returning a defined Tensor
 // replaces that gradient; returning an undefined one (Tensor{}) keeps it.
 using Hook = std::function<Tensor(const Tensor&)>;
+// A post-accumulate-grad hook runs once a backward has finished a leaf's .grad (torch's
+// register_post_accumulate_grad_hook); it is given the leaf, whose grad() it may read.
+using PostAccumulateGradHook = std::function<void(const Tensor&)>;
 
 // The state behind a Tensor handle. Autograd fields are documented in core/autograd.h.
 struct TensorImpl {
@@ -43,6 +46,7 @@ struct TensorImpl {
   std::shared_ptr<TensorImpl> grad;  // accumulated gradient of a leaf
   std::weak_ptr<Node> grad_accumulator;  // a leaf's AccumulateGrad node, while a graph uses it
   std::vector<Hook> hooks;           // leaf hooks; a non-leaf's hooks live on its grad_fn
+  std::vector<PostAccumulateGradHook> post_accumulate_grad_hooks;  // leaves only; removed ones are empty
   std::string name;                  // optional label (nn::Module sets "emb.weight"); used by to_dot
   // Set by the view ops (view, reshape, squeeze, ...): this tensor is a view of another's
   // storage, or another tensor is a view of its storage. autograd cannot rebase a view's
@@ -92,6 +96,12 @@ class Tensor {
   std::shared_ptr<Node> grad_fn() const;
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
   void register_hook(Hook hook) const;
+  // Calls hook(leaf) each time a backward has added this leaf's gradient into its .grad:
+  // once per backward, after every path's gradient has been summed and accumulated, so
+  // grad() is final for that backward (DDP starts reducing a bucket from here). Leaves
+  // that require grad only. Returns a handle for remove_post_accumulate_grad_hook.
+  unsigned register_post_accumulate_grad_hook(PostAccumulateGradHook hook) const;
+  void remove_post_accumulate_grad_hook(unsigned handle) const;
   void set_name(const std::string& name) const;
   const std::string& name() const;
 

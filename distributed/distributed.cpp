@@ -1,7 +1,7 @@
 // distributed.cpp: the MPI runtime (init, finalize, rank, world_size), the check that
-// every rank holds the same parameters, broadcast_parameters and all_reduce_gradients.
-// Only MPI's C API is used (its C++ bindings are deprecated), and only in this file.
-// Not here: what each rank trains on, or when to call these (a training loop's job).
+// every rank holds the same parameters, broadcast_parameters and shard. Only MPI's C API is
+// used (its C++ bindings are deprecated), and only in distributed/*.cpp.
+// Not here: averaging gradients (reduce.cpp), or when to call these (a training loop's job).
 #include "distributed/distributed.h"
 
 #include <mpi.h>
@@ -18,11 +18,10 @@
 #include <utility>
 
 #include "core/autograd.h"
+#include "distributed/detail.h"
 
 namespace minigrad::distributed {
-namespace {
-
-using Named = std::vector<std::pair<std::string, Tensor>>;
+namespace detail {
 
 bool running() {
   int initialized = 0, finalized = 0;
@@ -68,6 +67,8 @@ Named numbered(const std::vector<Tensor>& params) {
 }
 
 // ---- every rank holds the same parameters ----
+
+namespace {
 
 // One line per parameter, "name<TAB>shape<TAB>dtype": what every rank must agree on.
 std::string describe(const Named& params) {
@@ -129,6 +130,8 @@ std::string quoted(const std::vector<std::string>& p) { return "'" + p[0] + "' "
                               ". Every rank must build the same model (same layers, sizes and order).");
 }
 
+}  // namespace
+
 // Checks, in one small collective, that every rank describes the same parameters. The
 // 64-bit FNV-1a hash of the description, cut to 62 bits, goes with its negation:
 // max(h) == -max(-h) holds exactly when every rank has the same h. The message has the same
@@ -143,7 +146,13 @@ void check_same_parameters(const Named& params, int root, const char* fn) {
   if (hashes[0] != -hashes[1]) report_mismatch(mine, root, fn);
 }
 
+}  // namespace detail
+
+using namespace detail;
+
 // ---- broadcast ----
+
+namespace {
 
 void broadcast(const Named& params, int root, const char* fn) {
   require_running(fn);
@@ -166,93 +175,6 @@ void broadcast(const Named& params, int root, const char* fn) {
     }
     if (me != root) p.copy_(buf);
   }
-}
-
-// ---- all-reduce, in rank order ----
-
-// Averages one bucket of same-dtype gradients, as a reduce-scatter and an all-gather done
-// by hand so that the order of the sum is ours, not the MPI library's:
-//   1. the bucket (all its gradients end to end, `total` numbers) is cut into N slices;
-//      rank r owns slice r, [start[r], start[r + 1]);
-//   2. MPI_Alltoallv sends slice r of every rank's bucket to rank r, which then holds N
-//      copies of its slice, one per rank, in rank order;
-//   3. each rank sums its copies left to right, rank 0 first, and divides by N;
-//   4. MPI_Allgatherv gives every rank every averaged slice.
-// MPI only moves bytes here (steps 2 and 4), so the bits depend on N alone. Each rank sends
-// and receives about 2 (N-1)/N of the bucket, the same volume as a ring all-reduce.
-template <class T>
-void average_bucket(const std::vector<Tensor>& grads, MPI_Datatype type, const char* fn) {
-  const int n = num_ranks(), me = my_rank();
-  int64_t total = 0;
-  for (const Tensor& g : grads) total += g.numel();
-  if (total > INT_MAX)  // only a single gradient can be this big: buckets close before
-    throw std::invalid_argument(std::string("distributed::") + fn + ": a gradient of " + std::to_string(total) +
-                                " elements is over MPI's int count limit (" + std::to_string(INT_MAX) + ")");
-  std::vector<T> bucket(static_cast<std::size_t>(total));
-  T* at = bucket.data();
-  for (const Tensor& g : grads) at = std::copy_n(g.data_ptr<T>(), g.numel(), at);
-
-  std::vector<int> start(n + 1), count(n);
-  for (int r = 0; r <= n; ++r) start[r] = static_cast<int>(total * r / n);
-  for (int r = 0; r < n; ++r) count[r] = start[r + 1] - start[r];
-  const int mine = count[me];
-  std::vector<int> copy_counts(n, mine), copy_displs(n);
-  for (int r = 0; r < n; ++r) copy_displs[r] = r * mine;
-  std::vector<T> copies(static_cast<std::size_t>(mine) * n);  // copies[r * mine + k]: rank r's k-th number of my slice
-  check(MPI_Alltoallv(bucket.data(), count.data(), start.data(), type, copies.data(), copy_counts.data(),
-                      copy_displs.data(), type, MPI_COMM_WORLD),
-        fn, "MPI_Alltoallv");
-
-  // sum = ((g_0 + g_1) + g_2) + ... : rank order, one element at a time, then / N.
-  std::vector<T> mean(copies.begin(), copies.begin() + mine);
-  for (int r = 1; r < n; ++r)
-    for (int k = 0; k < mine; ++k) mean[k] += copies[static_cast<std::size_t>(r) * mine + k];
-  for (T& m : mean) m /= static_cast<T>(n);
-
-  check(MPI_Allgatherv(mean.data(), mine, type, bucket.data(), count.data(), start.data(), type, MPI_COMM_WORLD), fn,
-        "MPI_Allgatherv");
-  const T* from = bucket.data();
-  for (const Tensor& g : grads) {
-    std::copy_n(from, g.numel(), g.data_ptr<T>());
-    from += g.numel();
-  }
-}
-
-void all_reduce(const Named& params, std::size_t bucket_bytes, const char* fn) {
-  require_running(fn);
-  if (bucket_bytes == 0) throw std::invalid_argument(std::string("distributed::") + fn + ": bucket_bytes must be > 0");
-  check_same_parameters(params, 0, fn);
-  // any_grad[i]: does some rank have a gradient for parameter i? (the maximum of 0s and 1s)
-  std::vector<int> any_grad;
-  for (const auto& [name, p] : params) any_grad.push_back(p.grad().defined() ? 1 : 0);
-  check(MPI_Allreduce(MPI_IN_PLACE, any_grad.data(), static_cast<int>(any_grad.size()), MPI_INT, MPI_MAX,
-                      MPI_COMM_WORLD),
-        fn, "MPI_Allreduce");
-
-  // Buckets: consecutive parameters with a gradient on some rank, of one dtype, up to
-  // bucket_bytes (a larger gradient gets a bucket of its own). Every rank builds the same.
-  std::vector<Tensor> bucket;
-  std::size_t bytes = 0;
-  auto flush = [&] {
-    if (bucket.empty()) return;
-    if (bucket[0].dtype() == DType::Float32) average_bucket<float>(bucket, MPI_FLOAT, fn);
-    else average_bucket<double>(bucket, MPI_DOUBLE, fn);
-    bucket.clear();
-    bytes = 0;
-  };
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    if (!any_grad[i]) continue;
-    const Tensor& p = params[i].second;
-    if (!is_floating(p.dtype()))
-      throw std::invalid_argument(std::string("distributed::") + fn + ": " + params[i].first + " is " +
-                                  dtype_name(p.dtype()) + "; only float32 and float64 gradients can be averaged");
-    if (!p.grad().defined()) p.set_grad(zeros_like(p));  // this rank's batch did not reach it
-    const std::size_t nbytes = static_cast<std::size_t>(p.numel()) * element_size(p.dtype());
-    if (!bucket.empty() && (bucket[0].dtype() != p.dtype() || bytes + nbytes > bucket_bytes)) flush();
-    bucket.push_back(p.grad());
-    bytes += nbytes;
-  }
-  flush();
 }
 
 }  // namespace
@@ -323,14 +245,6 @@ void broadcast_parameters(nn::Module& module, int root) { broadcast(module.named
 
 void broadcast_parameters(const std::vector<Tensor>& params, int root) {
   broadcast(numbered(params), root, "broadcast_parameters");
-}
-
-void all_reduce_gradients(nn::Module& module, std::size_t bucket_bytes) {
-  all_reduce(module.named_parameters(), bucket_bytes, "all_reduce_gradients");
-}
-
-void all_reduce_gradients(const std::vector<Tensor>& params, std::size_t bucket_bytes) {
-  all_reduce(numbered(params), bucket_bytes, "all_reduce_gradients");
 }
 
 }  // namespace minigrad::distributed

@@ -2,7 +2,7 @@
 // and llm.c do it: every rank (process) holds the whole model, takes its share of each
 // global batch, and averages the gradients with the others before the optimizer step.
 // Not here: loading the data (llm::DataLoader serves the global batches; shard cuts out a
-// rank's rows), overlapping the all-reduce with the backward, or anything but the CPU.
+// rank's rows), or anything but the CPU.
 //
 // Deterministic by construction: all_reduce_gradients sums the ranks' gradients in the
 // fixed order rank 0, 1, ..., N-1 (distributed.cpp says how), never in the tree an MPI
@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "core/tensor.h"
@@ -74,6 +75,44 @@ void broadcast_parameters(const std::vector<Tensor>& params, int root = 0);
 // with the same parameters (checked as in broadcast_parameters).
 void all_reduce_gradients(nn::Module& module, std::size_t bucket_bytes = kDefaultBucketBytes);
 void all_reduce_gradients(const std::vector<Tensor>& params, std::size_t bucket_bytes = kDefaultBucketBytes);
+
+struct ReducerOptions {
+  std::size_t bucket_bytes = kDefaultBucketBytes;
+  // true: each bucket starts its reduction during the backward, as soon as the backward has
+  // finished all its gradients, while the gradients of earlier layers are still being
+  // computed (DDP's overlap). false: wait() calls all_reduce_gradients after the backward.
+  bool overlap = true;
+};
+
+// PyTorch DDP's Reducer: averages the gradients exactly as all_reduce_gradients does (the
+// same bits: the same sum in rank order, element by element), but can overlap the messages
+// with the backward. It registers a post-accumulate-grad hook on every parameter that
+// requires grad; buckets hold parameters in reverse order, since the backward finishes the
+// last layers first, and start in bucket order on every rank (MPI requires it).
+//   distributed::Reducer reducer(model);      // all ranks together, the same model (checked)
+//   for (...) { opt.zero_grad(); loss.backward(); reducer.wait(); opt.step(); }
+// One backward per wait(): a gradient finished twice before wait() throws (accumulating
+// micro-batches: use overlap = false, or all_reduce_gradients after the last one).
+// A parameter this rank's backward did not reach counts as zeros, as in all_reduce_gradients.
+class Reducer {
+ public:
+  explicit Reducer(nn::Module& module, ReducerOptions options = {});
+  explicit Reducer(const std::vector<Tensor>& params, ReducerOptions options = {});
+  // Removes its hooks. Destroyed between a backward and its wait(), with messages in
+  // flight that the other ranks still expect, it ends the job (MPI_Abort) rather than hang.
+  ~Reducer();
+  Reducer(const Reducer&) = delete;
+  Reducer& operator=(const Reducer&) = delete;
+
+  // Finishes this backward's reduction: starts what the backward did not, waits for every
+  // bucket; then every parameter's .grad() is the average over the ranks.
+  void wait();
+
+  struct State;  // reduce.cpp
+
+ private:
+  std::unique_ptr<State> state_;
+};
 
 // This rank's share of a global batch, as torch's DistributedSampler gives each rank its
 // share of the data: rows [rank * B/N, (rank + 1) * B/N) of `batch` (B, ...), a copy.

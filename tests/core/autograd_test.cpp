@@ -8,6 +8,7 @@
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -381,6 +382,85 @@ TEST(AutogradTest, HookMustKeepShapeAndDtype) {
   EXPECT_TRUE(contains(msg, "[3]"));
   EXPECT_TRUE(contains(msg, "[2]"));
   EXPECT_FALSE(x.grad().defined());
+}
+
+// ---- post-accumulate-grad hooks (what DDP's overlap listens to) ----
+
+TEST(AutogradTest, PostAccumulateGradHookRunsOncePerBackwardWithTheFinalGrad) {
+  for (bool steal : {true, false}) {  // the first gradient is stolen, or copied
+    const bool was = grad_stealing_enabled();
+    set_grad_stealing_enabled(steal);
+    Tensor x = tensor({1.0, 2.0, 3.0}).requires_grad_();
+    std::vector<Tensor> seen;
+    x.register_post_accumulate_grad_hook([&](const Tensor& leaf) {
+      EXPECT_TRUE(leaf.is_same(x));
+      seen.push_back(leaf.grad().clone());
+    });
+    (x * tensor({1.0, -1.0, 0.5}) + x * x).sum().backward();  // three paths, one call: 1 + 2x, ...
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_TRUE(bitwise_equal(seen[0], tensor({3.0, 3.0, 6.5})));
+    (x * 2.0).sum().backward();  // accumulates: the hook sees the sum
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_TRUE(bitwise_equal(seen[1], tensor({5.0, 5.0, 8.5})));
+    EXPECT_TRUE(bitwise_equal(x.grad(), seen[1]));
+    set_grad_stealing_enabled(was);
+  }
+}
+
+TEST(AutogradTest, PostAccumulateGradHookSeesWhatTheGradHooksLeft) {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  x.register_hook([](const Tensor& g) { return g * 10.0; });
+  Tensor seen;
+  x.register_post_accumulate_grad_hook([&](const Tensor& leaf) { seen = leaf.grad().clone(); });
+  (x * 3.0).sum().backward();
+  EXPECT_TRUE(bitwise_equal(seen, tensor({30.0, 30.0})));
+}
+
+// y = (x * a) * b: b's gradient is final before a's is computed. The hook runs as soon as its
+// leaf is done, in the middle of the backward, which is what lets DDP overlap the all-reduce.
+TEST(AutogradTest, PostAccumulateGradHookRunsAsSoonAsItsLeafIsDone) {
+  Tensor x = tensor({2.0}), a = tensor({3.0}).requires_grad_(), b = tensor({5.0}).requires_grad_();
+  std::vector<std::string> log;
+  a.register_post_accumulate_grad_hook([&](const Tensor&) { log.push_back("a"); });
+  b.register_post_accumulate_grad_hook([&](const Tensor& leaf) {
+    log.push_back(a.grad().defined() ? "b after a" : "b");
+    EXPECT_EQ(leaf.grad().item<double>(), 6.0);  // x a
+  });
+  Tensor unused = tensor({1.0}).requires_grad_();
+  unused.register_post_accumulate_grad_hook([&](const Tensor&) { log.push_back("unused"); });
+  ((x * a) * b).sum().backward();
+  EXPECT_EQ(log, (std::vector<std::string>{"b", "a"}));  // a leaf the backward does not reach: no call
+  EXPECT_EQ(a.grad().item<double>(), 10.0);  // x b
+}
+
+TEST(AutogradTest, PostAccumulateGradHooksAreRemovedByHandle) {
+  Tensor x = tensor({1.0}).requires_grad_();
+  std::vector<int> calls;
+  const unsigned first = x.register_post_accumulate_grad_hook([&](const Tensor&) { calls.push_back(1); });
+  const unsigned second = x.register_post_accumulate_grad_hook([&](const Tensor&) { calls.push_back(2); });
+  (x * 1.0).sum().backward();
+  EXPECT_EQ(calls, (std::vector<int>{1, 2}));  // in the order registered
+  x.remove_post_accumulate_grad_hook(first);
+  (x * 1.0).sum().backward();
+  EXPECT_EQ(calls, (std::vector<int>{1, 2, 2}));  // the other handle still works
+  x.remove_post_accumulate_grad_hook(second);
+  (x * 1.0).sum().backward();
+  EXPECT_EQ(calls.size(), 3u);
+  EXPECT_EQ(message_of<std::out_of_range>([&] { x.remove_post_accumulate_grad_hook(first); }),
+            "remove_post_accumulate_grad_hook: no hook with handle 0 on this tensor (it has 2 handles; a removed "
+            "hook cannot be removed again)");
+}
+
+TEST(AutogradTest, PostAccumulateGradHookOnlyOnLeavesThatRequireGrad) {
+  auto nothing = [](const Tensor&) {};
+  Tensor x = tensor({1.0, 2.0});
+  EXPECT_EQ(message_of<std::runtime_error>([&] { x.register_post_accumulate_grad_hook(nothing); }),
+            "register_post_accumulate_grad_hook: the tensor of shape [2] does not require grad; post-accumulate-grad "
+            "hooks go on leaves that require grad, such as parameters");
+  Tensor y = x.requires_grad_() * 2.0;
+  EXPECT_EQ(message_of<std::runtime_error>([&] { y.register_post_accumulate_grad_hook(nothing); }),
+            "register_post_accumulate_grad_hook: the tensor of shape [2] is not a leaf (its grad_fn is MulBackward0); "
+            "post-accumulate-grad hooks go on leaves that require grad, such as parameters");
 }
 
 }  // namespace

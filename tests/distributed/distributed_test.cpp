@@ -10,6 +10,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "distributed/distributed.h"
 #include "nn/nn.h"
 #include "optim/optim.h"
+#include "tests/testing.h"
 
 namespace minigrad {
 namespace {
@@ -132,29 +134,38 @@ std::pair<Tensor, Tensor> global_batch() {
   return {x, y};
 }
 
-// Five steps of SGD with momentum; with `ddp` on this rank's share of the global batch,
+// How the gradients are averaged: not at all (one process), all_reduce_gradients after the
+// backward, or a Reducer (with `bucket_bytes`) during it (overlap) or after it.
+enum class Ddp { None, AllReduce, Overlap, NoOverlap };
+
+// Five steps of SGD with momentum; with DDP on this rank's share of the global batch,
 // the gradients averaged over the ranks before each step, else on the whole batch.
 // Returns the parameters.
-std::vector<Tensor> train(Mlp& model, bool ddp) {
+std::vector<Tensor> train(Mlp& model, Ddp ddp, std::size_t bucket_bytes = dist::kDefaultBucketBytes) {
   auto [x, y] = global_batch();
-  Tensor xs = ddp ? dist::shard(x) : x, ys = ddp ? dist::shard(y) : y;
+  const bool sharded = ddp != Ddp::None;
+  Tensor xs = sharded ? dist::shard(x) : x, ys = sharded ? dist::shard(y) : y;
   optim::SGD opt(model.parameters(), optim::SGDOptions{.lr = 0.1, .momentum = 0.9});
+  std::optional<dist::Reducer> reducer;
+  if (ddp == Ddp::Overlap || ddp == Ddp::NoOverlap)
+    reducer.emplace(model, dist::ReducerOptions{.bucket_bytes = bucket_bytes, .overlap = ddp == Ddp::Overlap});
   for (int step = 0; step < 5; ++step) {
     Tensor loss = F::cross_entropy(model(xs), ys);  // the mean over this rank's rows
     opt.zero_grad();
     loss.backward();
-    if (ddp) dist::all_reduce_gradients(model);  // the mean of the ranks' means = the global batch's mean
+    if (ddp == Ddp::AllReduce) dist::all_reduce_gradients(model);  // the mean of the ranks' means = the global batch's mean
+    if (reducer) reducer->wait();
     opt.step();
   }
   return model.parameters();
 }
 
 // Each rank starts from a different seed; broadcast_parameters makes them all rank 0's.
-std::vector<Tensor> train_on_all_ranks() {
+std::vector<Tensor> train_on_all_ranks(Ddp ddp = Ddp::AllReduce, std::size_t bucket_bytes = dist::kDefaultBucketBytes) {
   manual_seed(100 + dist::rank());
   Mlp model;
   dist::broadcast_parameters(model);
-  return train(model, /*ddp=*/true);
+  return train(model, ddp, bucket_bytes);
 }
 
 TEST(DistributedTraining, MatchesOneProcessOnTheGlobalBatchAndRepeatsItsBits) {
@@ -169,7 +180,7 @@ TEST(DistributedTraining, MatchesOneProcessOnTheGlobalBatchAndRepeatsItsBits) {
   if (dist::rank() != 0) return;
   manual_seed(100);  // rank 0's seed, which the broadcast gave every rank
   Mlp alone;
-  std::vector<Tensor> reference = train(alone, /*ddp=*/false);
+  std::vector<Tensor> reference = train(alone, Ddp::None);
   double max_diff = 0, max_abs = 0;
   for (std::size_t i = 0; i < first.size(); ++i)
     for (int64_t k = 0; k < first[i].numel(); ++k) {
@@ -185,6 +196,92 @@ TEST(DistributedTraining, MatchesOneProcessOnTheGlobalBatchAndRepeatsItsBits) {
   // largest weight (0.53). 1e-6 is some 17 ulps of room; skipping the all-reduce (each
   // rank trains on its half alone) gives 0.22.
   EXPECT_LT(max_diff, 1e-6);
+}
+
+// ---- the Reducer: the same bits, overlapped with the backward ----
+
+// Overlapped or not, in one bucket or in one per parameter (the buckets then start one by
+// one during the backward, fc2.bias first), the Reducer gives all_reduce_gradients' bits.
+TEST(DistributedReducer, GivesTheBitsOfAllReduceGradients) {
+  const std::vector<Tensor> expected = train_on_all_ranks(Ddp::AllReduce);
+  for (std::size_t bucket_bytes : {dist::kDefaultBucketBytes, std::size_t{40}, std::size_t{1}})
+    for (Ddp ddp : {Ddp::Overlap, Ddp::NoOverlap}) {
+      const std::vector<Tensor> got = train_on_all_ranks(ddp, bucket_bytes);
+      for (std::size_t i = 0; i < got.size(); ++i)
+        EXPECT_EQ(floats(got[i]), floats(expected[i]))
+            << "parameter " << i << ", bucket_bytes " << bucket_bytes << (ddp == Ddp::Overlap ? ", overlap" : "");
+    }
+}
+
+// Gradients the backward does not reach, mixed dtypes, and buckets that start during the
+// backward while later ones wait: parameters d (no rank's backward reaches it), c (only
+// rank 0's), a (float64) and b; reversed, as the Reducer buckets them: b, a, c, d. The
+// reference: the same backward, then all_reduce_gradients.
+TEST(DistributedReducer, UnreachedGradientsAndDtypesAsAllReduceGradients) {
+  const int r = dist::rank();
+  auto leaves = [] {
+    return std::vector<Tensor>{zeros({2}).requires_grad_(), zeros({2}).requires_grad_(),
+                               zeros({3}, DType::Float64).requires_grad_(), zeros({4}).requires_grad_()};
+  };
+  auto backward = [r](const std::vector<Tensor>& p) {  // d c a b
+    Tensor k = tensor({1.0f, 0.5f, 0.25f, 0.125f}) * static_cast<double>(r + 1);
+    Tensor loss = (p[3] * k).sum() + (p[2] * (r + 0.5)).sum().to(DType::Float32);
+    if (r == 0) loss = loss + (p[1] * 3.0).sum();
+    loss.backward();
+  };
+  for (bool overlap : {true, false})
+    for (std::size_t bucket_bytes : {dist::kDefaultBucketBytes, std::size_t{8}}) {
+      std::vector<Tensor> mine = leaves(), reference = leaves();
+      dist::Reducer reducer(mine, {.bucket_bytes = bucket_bytes, .overlap = overlap});
+      for (int round = 0; round < 2; ++round) {
+        zero_grad(mine);
+        zero_grad(reference);
+        backward(mine);
+        reducer.wait();
+        backward(reference);
+        dist::all_reduce_gradients(reference);
+        EXPECT_FALSE(mine[0].grad().defined());
+        for (std::size_t i = 1; i < 4; ++i) {
+          ASSERT_TRUE(mine[i].grad().defined()) << i;
+          EXPECT_TRUE(testing::bitwise_equal(mine[i].grad(), reference[i].grad())) << "parameter " << i;
+        }
+        const float c = 3.0f / static_cast<float>(dist::world_size());
+        EXPECT_EQ(floats(mine[1].grad()), (std::vector<float>{c, c}));
+        EXPECT_EQ(mine[2].grad().data_ptr<double>()[0], dist::world_size() / 2.0);  // mean of r + 0.5
+      }
+    }
+}
+
+TEST(DistributedReducer, AGradientFinishedTwiceBeforeWaitThrows) {
+  Mlp model;
+  dist::broadcast_parameters(model);
+  dist::Reducer reducer(model);
+  Tensor x = ones({2, 4});
+  model(x).sum().backward();
+  try {
+    model(x).sum().backward();
+    FAIL() << "expected std::runtime_error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "distributed::Reducer: the gradient of 'fc2.weight' was finished twice before wait(); call wait() after "
+              "every backward (to accumulate gradients over several backwards, use ReducerOptions::overlap = false)");
+  }
+  reducer.wait();  // the first backward's reduction, which every rank started
+  model.zero_grad();
+  model(x).sum().backward();
+  reducer.wait();
+  EXPECT_TRUE(same_bits_on_every_rank(model.fc1->weight.grad()));
+}
+
+TEST(DistributedReducer, BadOptionsAndDifferentModelsAreNamed) {
+  Mlp model(dist::rank() == dist::world_size() - 1 ? 5 : 8);
+  EXPECT_EQ(error_of([&] { dist::Reducer reducer(model, {.bucket_bytes = 0}); }),
+            "distributed::Reducer: bucket_bytes must be > 0");
+  EXPECT_EQ(error_of([&] { dist::Reducer reducer(model); }),
+            "distributed::Reducer: the ranks' models differ: parameter 'fc1.weight' is [5, 4] torch.float32 on rank " +
+                std::to_string(dist::world_size() - 1) +
+                " but [8, 4] torch.float32 on rank 0. Every rank must build the same model (same layers, sizes and "
+                "order).");
 }
 
 // ---- sharding a global batch ----
@@ -287,6 +384,7 @@ TEST(DistributedUninitialised, EveryFunctionSaysMpiIsNotRunning) {
   EXPECT_EQ(message([&] { dist::broadcast_parameters({w}); }), "distributed::broadcast_parameters" + hint);
   EXPECT_EQ(message([&] { dist::all_reduce_gradients({w}); }), "distributed::all_reduce_gradients" + hint);
   EXPECT_EQ(message([&] { dist::shard(w); }), "distributed::shard" + hint);
+  EXPECT_EQ(message([&] { dist::Reducer reducer({w}); }), "distributed::Reducer" + hint);
 }
 
 }  // namespace
