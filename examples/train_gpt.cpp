@@ -8,6 +8,8 @@
 //   ./build/examples/train_gpt --preset small --text moby_dick.txt --out moby
 // Needs GPT-2's encoder.json + vocab.bpe (tools/fetch_gpt2_vocab.sh; --vocab DIR).
 // Flags, presets and the plotting are in train_gpt_helpers.h.
+// --ddp, when minigrad::distributed was built (MPI found): `mpirun -np N train_gpt --ddp ...`
+// trains on N processes, each on 1/N of every batch, averaging the gradients (docs/distributed.md).
 #include <unistd.h>
 
 #include <chrono>
@@ -24,6 +26,9 @@
 #include "llm/llm.h"
 #include "nn/nn.h"
 #include "optim/optim.h"
+#ifdef MINIGRAD_HAVE_DISTRIBUTED
+#include "distributed/distributed.h"
+#endif
 
 namespace {
 
@@ -66,8 +71,10 @@ struct Trainer {
   std::vector<int64_t> train_ids, val_ids;
   double entropy = 0;  // of the whole text's ids, in nats
 
+  bool leader = true;  // rank 0 of a --ddp run (or the only process): it alone prints and saves
+
   std::string checkpoint_path() const { return cfg.out + "/checkpoint.safetensors"; }
-  bool saves() const { return cfg.out != "none"; }
+  bool saves() const { return cfg.out != "none" && leader; }
 };
 
 llm::GPT2Tokenizer load_tokenizer(const std::string& dir) {
@@ -131,6 +138,40 @@ void write_plots(const Trainer& t, const std::vector<Eval>& history) {
   std::printf("losses: %s, %s\n", csv.c_str(), svg.c_str());
 }
 
+// --ddp: every rank starts from rank 0's weights and trains on its share of each global
+// batch; a Reducer averages the gradients over the ranks, bucket by bucket, while the
+// backward is still running. Every rank keeps the same seed: each pass's shuffle (and the
+// dropout masks) come from the default generator, in step because every rank draws alike.
+// Without --ddp (or without MPI) both calls do nothing.
+class DataParallel {
+ public:
+  DataParallel(const Config& c, llm::GPTModel& model) {
+    if (!c.ddp) return;
+#ifdef MINIGRAD_HAVE_DISTRIBUTED
+    if (c.batch_size % distributed::world_size() != 0)
+      throw std::runtime_error("--ddp: --batch-size " + std::to_string(c.batch_size) + " must be a multiple of the " +
+                               std::to_string(distributed::world_size()) + " ranks (each rank takes an equal share)");
+    distributed::broadcast_parameters(model);
+    reducer_.emplace(model);
+#endif
+  }
+  void shard(Tensor& inputs, Tensor& targets) const {
+#ifdef MINIGRAD_HAVE_DISTRIBUTED
+    if (reducer_) inputs = distributed::shard(inputs), targets = distributed::shard(targets);
+#endif
+  }
+  void average_gradients() {
+#ifdef MINIGRAD_HAVE_DISTRIBUTED
+    if (reducer_) reducer_->wait();
+#endif
+  }
+
+ private:
+#ifdef MINIGRAD_HAVE_DISTRIBUTED
+  std::optional<distributed::Reducer> reducer_;
+#endif
+};
+
 int train(Trainer& t) {
   const Config& c = t.cfg;
   // [snippet setup]
@@ -181,6 +222,7 @@ int train(Trainer& t) {
   } else if (t.saves()) {
     std::filesystem::create_directories(c.out);
   }
+  DataParallel ddp(c, model);
   auto save = [&] {
     if (!t.saves()) return;
     llm::save_checkpoint(t.checkpoint_path(), model, optimizer,
@@ -192,17 +234,19 @@ int train(Trainer& t) {
   const bool live = isatty(STDOUT_FILENO);
   const auto start = std::chrono::steady_clock::now();
   const int64_t first_step = step, tokens_per_step = c.batch_size * c.max_length;
-  std::signal(SIGINT, on_sigint);
+  if (!c.ddp) std::signal(SIGINT, on_sigint);  // under mpirun, Ctrl-C ends every rank
   model.train();
   while (step < c.steps) {
     // [snippet step]
     if (!batches || *batches == train_loader.end()) batches = train_loader.begin();  // a new pass
     auto [input_batch, target_batch] = **batches;
     ++*batches;
+    ddp.shard(input_batch, target_batch);  // --ddp: this rank's rows of the batch (else nothing)
     const double lr = schedule.apply(optimizer, step);
     optimizer.zero_grad();
     Tensor loss = calc_loss_batch(input_batch, target_batch, model);
     loss.backward();
+    ddp.average_gradients();  // --ddp: every rank now holds the mean over the ranks (else nothing)
     if (c.grad_clip > 0) nn::utils::clip_grad_norm_(model.parameters(), c.grad_clip);
     optimizer.step();
     ++step;
@@ -218,7 +262,7 @@ int train(Trainer& t) {
                   loss.item_double(), lr, timing.c_str(), live ? "" : "\n");
     std::fflush(stdout);
 
-    if (step == 1 || step % c.eval_interval == 0 || step == c.steps) {
+    if (t.leader && (step == 1 || step % c.eval_interval == 0 || step == c.steps)) {
       // [snippet evaluate]
       // Evaluation and the sample draw from the default generator (a pass's shuffle, the
       // sampling); putting its state back keeps the training the same however often we look.
@@ -272,7 +316,22 @@ int main(int argc, char** argv) {
   if (cfg.prompt.empty()) train_gpt::usage_error("--prompt must not be empty");
   if (cfg.resume && cfg.out == "none") train_gpt::usage_error("--resume needs the run's --out DIR");
   try {
-    Trainer t{cfg, load_tokenizer(cfg.vocab), {}, {}, 0};
+    bool leader = true;
+#ifdef MINIGRAD_HAVE_DISTRIBUTED
+    // Inside the try: an exception unwinding past the guard ends every rank (MPI_Abort)
+    // instead of leaving them waiting for this one.
+    std::optional<distributed::Guard> guard;
+    if (cfg.ddp) {
+      guard.emplace(argc, argv);
+      leader = distributed::rank() == 0;
+      if (!leader && !std::freopen("/dev/null", "w", stdout)) throw std::runtime_error("cannot silence rank's stdout");
+      std::printf("data parallel: %d ranks; the step lines show rank 0's share of each batch's loss\n",
+                  distributed::world_size());
+    }
+#else
+    if (cfg.ddp) throw std::runtime_error("--ddp: this build has no MPI (install libopenmpi-dev openmpi-bin and rebuild)");
+#endif
+    Trainer t{cfg, load_tokenizer(cfg.vocab), {}, {}, 0, leader};
     load_text(t);
     return train(t);
   } catch (const std::exception& e) {

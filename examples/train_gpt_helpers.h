@@ -25,6 +25,7 @@ struct Config {
   std::string vocab;                                      // GPT-2's encoder.json + vocab.bpe
   std::string out = "train_gpt_out";                      // checkpoint, losses.csv, losses.svg; "none": no files
   bool resume = false;
+  bool ddp = false;     // data parallel over MPI ranks (mpirun -np N train_gpt --ddp ...)
   bool timing = true;  // tokens/s and ETA in the progress lines (--no-timing: reproducible output)
   // the model (llm::GPTConfig; the vocabulary is GPT-2's 50,257)
   long context_length = 32, emb_dim = 32, n_layers = 2, n_heads = 2;
@@ -71,14 +72,15 @@ struct Config {
 };
 
 inline const char* kUsage =
-    "usage: train_gpt [--preset tiny|small|124M] [--text FILE] [--vocab DIR] [--out DIR|none] [--resume]\n"
+    "usage: train_gpt [--preset tiny|small|124M] [--text FILE] [--vocab DIR] [--out DIR|none] [--resume] [--ddp]\n"
     "                 [--context-length N] [--emb-dim N] [--layers N] [--heads N] [--dropout P]\n"
     "                 [--max-length N] [--batch-size N] [--lr X] [--min-lr X] [--weight-decay X]\n"
     "                 [--grad-clip X] [--steps N | --epochs N] [--warmup N] [--seed N]\n"
     "                 [--eval-interval N] [--eval-batches N] [--log-interval N] [--prompt TEXT]\n"
     "                 [--sample-tokens N] [--temperature T] [--top-k K] [--no-timing]\n"
     "  tiny: trains in seconds (for tests); small: learns Moby-Dick in ~10 minutes on 2 cores;\n"
-    "  124M: the book's GPT-2 small with its chapter 5 settings (slow on a CPU)\n";
+    "  124M: the book's GPT-2 small with its chapter 5 settings (slow on a CPU)\n"
+    "  --ddp: under mpirun -np N, each rank trains on 1/N of every batch (docs/distributed.md)\n";
 
 [[noreturn]] inline void usage_error(const std::string& why) {
   std::fprintf(stderr, "train_gpt: %s\n%s", why.c_str(), kUsage);
@@ -135,6 +137,7 @@ inline Config parse_args(int argc, char** argv, const std::string& default_vocab
     const std::string flag = argv[i];
     if (flag == "--resume") { c.resume = true; continue; }
     if (flag == "--no-timing") { c.timing = false; continue; }
+    if (flag == "--ddp") { c.ddp = true; continue; }
     if (flag == "--help" || flag == "-h") { std::fputs(kUsage, stdout); std::exit(0); }
     if (i + 1 >= argc) usage_error(flag.rfind("--", 0) == 0 ? flag + " needs a value" : "unknown argument \"" + flag + "\"");
     const std::string v = argv[++i];
