@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace minigrad {
 
@@ -46,5 +47,24 @@ template <> struct dtype_of<float> { static constexpr DType value = DType::Float
 template <> struct dtype_of<double> { static constexpr DType value = DType::Float64; };
 template <> struct dtype_of<int64_t> { static constexpr DType value = DType::Int64; };
 template <> struct dtype_of<bool> { static constexpr DType value = DType::Bool; };
+
+// Code written once for every element type: visit_dtype(d, f) calls f(T{}) with T the
+// C++ type of d (float, double, int64_t or bool) and returns what f returns, in place of
+// a four-case switch; visit_floating does the same for Float32 and Float64 (d is one):
+//   visit_dtype(t.dtype(), [&](auto tag) { using T = decltype(tag); fill(t.data_ptr<T>(), n); });
+template <class F> decltype(auto) visit_dtype(DType d, F&& f) {
+  switch (d) {
+    case DType::Float32: return f(float{});
+    case DType::Float64: return f(double{});
+    case DType::Int64: return f(int64_t{});
+    case DType::Bool: return f(bool{});
+  }
+  throw std::logic_error("visit_dtype: unknown dtype");
+}
+
+template <class F> decltype(auto) visit_floating(DType d, F&& f) {
+  if (d == DType::Float32) return f(float{});
+  return f(double{});
+}
 
 }  // namespace minigrad

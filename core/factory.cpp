@@ -54,6 +54,12 @@ Tensor from_values(const T* values, std::size_t count, const Shape& shape) {
 
 Shape flat(std::size_t n) { return {static_cast<int64_t>(n)}; }
 
+// An empty shape in the initializer-list forms means "1-D", since a brace list is never 0-dim.
+template <class T>
+Tensor from_list(std::initializer_list<T> values, const Shape& shape) {
+  return from_values(values.begin(), values.size(), shape.empty() ? flat(values.size()) : shape);
+}
+
 // A tensor on fresh storage, zero-filled when `zeroed` (lazily for big ones: storage.h).
 Tensor allocate(const Shape& shape, DType dtype, bool zeroed, const char* op) {
   check_shape(shape, op);
@@ -74,22 +80,12 @@ Tensor tensor(const std::vector<int64_t>& v, const Shape& s) { return from_value
 Tensor tensor(const std::vector<float>& v) { return tensor(v, flat(v.size())); }
 Tensor tensor(const std::vector<double>& v) { return tensor(v, flat(v.size())); }
 Tensor tensor(const std::vector<int64_t>& v) { return tensor(v, flat(v.size())); }
-// An empty shape in the initializer-list forms means "1-D", since a brace list is never 0-dim.
-Tensor tensor(std::initializer_list<float> v, const Shape& s) {
-  return from_values(v.begin(), v.size(), s.empty() ? flat(v.size()) : s);
-}
-Tensor tensor(std::initializer_list<double> v, const Shape& s) {
-  return from_values(v.begin(), v.size(), s.empty() ? flat(v.size()) : s);
-}
-Tensor tensor(std::initializer_list<int64_t> v, const Shape& s) {
-  return from_values(v.begin(), v.size(), s.empty() ? flat(v.size()) : s);
-}
-
+Tensor tensor(std::initializer_list<float> v, const Shape& s) { return from_list(v, s); }
+Tensor tensor(std::initializer_list<double> v, const Shape& s) { return from_list(v, s); }
+Tensor tensor(std::initializer_list<int64_t> v, const Shape& s) { return from_list(v, s); }
+Tensor tensor(std::initializer_list<bool> v, const Shape& s) { return from_list(v, s); }
 Tensor tensor(std::initializer_list<int> v, const Shape& s) {
   return tensor(std::vector<int64_t>(v.begin(), v.end()), s.empty() ? flat(v.size()) : s);
-}
-Tensor tensor(std::initializer_list<bool> v, const Shape& s) {
-  return from_values(v.begin(), v.size(), s.empty() ? flat(v.size()) : s);
 }
 
 Tensor scalar_tensor(double value, DType dtype) { return full({}, value, dtype); }
@@ -117,13 +113,10 @@ template <class T> void fill(T* p, int64_t n, T v) {
 
 Tensor full(const Shape& shape, double value, DType dtype) {
   Tensor t = empty(shape, dtype);
-  int64_t n = t.numel();
-  switch (dtype) {
-    case DType::Float32: fill(t.data_ptr<float>(), n, checked_scalar<float>(value, "full")); break;
-    case DType::Float64: fill(t.data_ptr<double>(), n, value); break;
-    case DType::Int64: fill(t.data_ptr<int64_t>(), n, checked_scalar<int64_t>(value, "full")); break;
-    case DType::Bool: fill(t.data_ptr<bool>(), n, checked_scalar<bool>(value, "full")); break;
-  }
+  visit_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    fill(t.data_ptr<T>(), t.numel(), checked_scalar<T>(value, "full"));
+  });
   return t;
 }
 Tensor zeros(const Shape& shape, DType dtype) { return allocate(shape, dtype, true, "zeros"); }
@@ -196,8 +189,7 @@ Tensor arange(double start, double end, double step, DType dtype) {
   if (!(n <= static_cast<double>(std::numeric_limits<int64_t>::max() / 8)))
     bad_range(start, end, step, "that is too many elements");
   Tensor t = empty({static_cast<int64_t>(n)}, dtype);
-  if (dtype == DType::Float32) fill_arange(t.data_ptr<float>(), t.numel(), start, step);
-  else fill_arange(t.data_ptr<double>(), t.numel(), start, step);
+  visit_floating(dtype, [&](auto tag) { fill_arange(t.data_ptr<decltype(tag)>(), t.numel(), start, step); });
   return t;
 }
 

@@ -202,13 +202,6 @@ struct Printer {
   }
 };
 
-// Python's str(tuple): "(0,)" for one element, "(2, 0, 3)" otherwise.
-std::string tuple_str(const Shape& s) {
-  std::string out = "(";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + (s.size() == 1 ? ",)" : ")");
-}
-
 // torch's _add_suffixes. The "+ 1" below and the "+ 2" in the test are torch's
 // own arithmetic (it counts the last line two characters long); kept so that
 // suffixes wrap at exactly the same place.
@@ -247,13 +240,7 @@ std::string to_string(const Tensor& t) {
   } else {
     // float32 is the default dtype, int64 shows itself by having no "." and bool by its words
     if (t.dtype() == DType::Float64) suffixes.push_back("dtype=" + dtype_name(t.dtype()));
-    Elements el{t.dtype(), nullptr};
-    switch (t.dtype()) {
-      case DType::Float32: el.data = t.data_ptr<float>(); break;
-      case DType::Float64: el.data = t.data_ptr<double>(); break;
-      case DType::Int64: el.data = t.data_ptr<int64_t>(); break;
-      case DType::Bool: el.data = t.data_ptr<bool>(); break;
-    }
+    Elements el{t.dtype(), t.raw_data()};
     bool summarize = t.numel() > kThreshold;
     std::vector<int64_t> shown;
     collect_shown(t.sizes(), 0, 0, summarize, shown);

@@ -4,24 +4,17 @@
 // element order, so results never depend on the thread count.
 // Not here: the engine and the uniform/normal transforms (random.cpp), dropout and topk (core/ops/).
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/autograd.h"
+#include "core/convert.h"
 #include "core/random.h"
 
 namespace minigrad {
 
 namespace {
-
-std::string num(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
-}
 
 // One uniform double in [0, 1): 53 bits of random64(), as torch's uniform_real_distribution<double>.
 double uniform01(Generator& gen) { return gen.uniform_double(0.0, 1.0); }
@@ -42,29 +35,11 @@ Tensor& bernoulli_(Tensor& t, double p, Generator& gen) {
     throw std::runtime_error("bernoulli_: a tensor that requires grad is being used in an in-place "
                              "operation; wrap the fill in a NoGradGuard");
   }
-  const int64_t n = t.numel();
-  switch (t.dtype()) {
-    case DType::Float32: {
-      float* d = t.data_ptr<float>();
-      for (int64_t i = 0; i < n; ++i) d[i] = uniform01(gen) < p ? 1.0f : 0.0f;
-      break;
-    }
-    case DType::Float64: {
-      double* d = t.data_ptr<double>();
-      for (int64_t i = 0; i < n; ++i) d[i] = uniform01(gen) < p ? 1.0 : 0.0;
-      break;
-    }
-    case DType::Int64: {
-      int64_t* d = t.data_ptr<int64_t>();
-      for (int64_t i = 0; i < n; ++i) d[i] = uniform01(gen) < p ? 1 : 0;
-      break;
-    }
-    case DType::Bool: {  // torch fills a bool tensor with the same draws
-      bool* d = t.data_ptr<bool>();
-      for (int64_t i = 0; i < n; ++i) d[i] = uniform01(gen) < p;
-      break;
-    }
-  }
+  visit_dtype(t.dtype(), [&](auto tag) {  // a bool tensor too: torch fills it with the same draws
+    using T = decltype(tag);
+    T* d = t.data_ptr<T>();
+    for (int64_t i = 0, n = t.numel(); i < n; ++i) d[i] = static_cast<T>(uniform01(gen) < p);
+  });
   t.impl()->storage->version++;
   return t;
 }
@@ -263,11 +238,9 @@ Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, G
   }
 
   Tensor out = empty(out_shape, DType::Int64);
-  if (probs.dtype() == DType::Float32) {
-    sample_with_replacement<float>(probs, rows, cols, num_samples, out.data_ptr<int64_t>(), gen);
-  } else {
-    sample_with_replacement<double>(probs, rows, cols, num_samples, out.data_ptr<int64_t>(), gen);
-  }
+  visit_floating(probs.dtype(), [&](auto tag) {
+    sample_with_replacement<decltype(tag)>(probs, rows, cols, num_samples, out.data_ptr<int64_t>(), gen);
+  });
   return out;
 }
 

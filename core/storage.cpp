@@ -4,11 +4,7 @@
 // last free), so each step of a training loop paid a page fault per 4 KiB of every
 // big tensor. Instead a freed big block goes to a cache, and the next request of
 // about its size takes it back; fresh ones come straight from mmap, whose pages read
-// as zero until written.
-//
-// MINIGRAD_BLOCK_CACHE=0 in the environment (or set_block_cache_enabled(false)) turns
-// the cache off, to watch the plain allocator: every big block then comes from the OS and
-// goes back to it.
+// as zero until written. MINIGRAD_BLOCK_CACHE=0 turns the cache off (storage.h).
 //
 // The cache keeps at most kCacheBytes; the oldest blocks leave first. It is shared by
 // all threads (one mutex; big allocations are rare next to the work done on them).
@@ -154,8 +150,6 @@ BlockCache& cache() {
   return *c;
 }
 
-// Why a cache: glibc maps a fresh region for every big aligned block, so each training step
-// paid a page fault per 4 KiB of its logits and gradients; reusing freed blocks avoids that.
 std::atomic<bool>& cache_on() {
   static std::atomic<bool> on{[] {
     const char* v = std::getenv("MINIGRAD_BLOCK_CACHE");

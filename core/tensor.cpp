@@ -35,18 +35,23 @@ std::string shape_str(const Shape& shape) {
   return ss.str();
 }
 
+std::string tuple_str(const Shape& shape) {
+  std::string out = "(";
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + (shape.size() == 1 ? ",)" : ")");
+}
+
 int64_t numel_of(const Shape& shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
   return n;
 }
 
-namespace {
-
 void require_defined(const Tensor& t, const char* op) {
-  if (!t.defined())
-    throw std::invalid_argument(std::string(op) + ": called on an undefined tensor");
+  if (!t.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
 }
+
+namespace {
 
 // Arithmetic on an Int64 tensor takes only whole numbers: torch refuses
 // int64.add_(0.5), whose result would be a float that the tensor cannot hold.
@@ -103,13 +108,7 @@ double Tensor::item_double() const {
                                 " elements (shape " + shape_str(sizes()) +
                                 ") cannot be converted to a scalar; expected exactly one element");
   }
-  switch (dtype()) {
-    case DType::Float32: return *data_ptr<float>();
-    case DType::Float64: return *data_ptr<double>();
-    case DType::Int64: return static_cast<double>(*data_ptr<int64_t>());
-    case DType::Bool: return *data_ptr<bool>() ? 1.0 : 0.0;
-  }
-  return 0;
+  return visit_dtype(dtype(), [&](auto tag) { return static_cast<double>(*data_ptr<decltype(tag)>()); });
 }
 
 template <class T> T Tensor::item() const {
@@ -226,9 +225,11 @@ const std::string& Tensor::name() const { require_defined(*this, "name"); return
 
 namespace {
 
-// dst[i] = f(dst[i], src[i]), src broadcast to dst's shape. f sees float, double,
-// bool, or, for Int64, uint64_t: unsigned arithmetic wraps on overflow, as torch's
-// does, where signed overflow would be undefined behaviour.
+// The type in-place arithmetic runs in: T itself, but uint64_t for Int64, whose unsigned
+// arithmetic wraps on overflow, as torch's does, where signed overflow would be undefined.
+template <class T> using wrapping_t = std::conditional_t<std::is_same_v<T, int64_t>, uint64_t, T>;
+
+// dst[i] = f(dst[i], src[i]) in wrapping_t, src broadcast to dst's shape.
 template <class F>
 void write_binary(Tensor& dst, const Tensor& src, const char* op, F f) {
   require_defined(src, op);
@@ -242,19 +243,12 @@ void write_binary(Tensor& dst, const Tensor& src, const char* op, F f) {
                                 shape_str(dst.sizes()));
   }
   Tensor s = src.sizes() == dst.sizes() ? src : expand_to(src, dst.sizes());
-  int64_t n = dst.numel();
-  auto run = [&](auto* d, const auto* x) {
-    for (int64_t i = 0; i < n; ++i) d[i] = f(d[i], x[i]);
-  };
-  switch (dst.dtype()) {
-    case DType::Float32: run(dst.data_ptr<float>(), s.data_ptr<float>()); break;
-    case DType::Float64: run(dst.data_ptr<double>(), s.data_ptr<double>()); break;
-    case DType::Int64:
-      run(reinterpret_cast<uint64_t*>(dst.data_ptr<int64_t>()),
-          reinterpret_cast<const uint64_t*>(s.data_ptr<int64_t>()));
-      break;
-    case DType::Bool: run(dst.data_ptr<bool>(), s.data_ptr<bool>()); break;  // copy_ only
-  }
+  visit_dtype(dst.dtype(), [&](auto tag) {  // Bool: copy_ only
+    using T = decltype(tag);
+    auto* d = reinterpret_cast<wrapping_t<T>*>(dst.data_ptr<T>());
+    const auto* x = reinterpret_cast<const wrapping_t<T>*>(s.data_ptr<T>());
+    for (int64_t i = 0, n = dst.numel(); i < n; ++i) d[i] = f(d[i], x[i]);
+  });
 }
 
 // dst[i] = f(dst[i], c), where c is `scalar` in dst's element type (see checked_scalar);
@@ -262,20 +256,16 @@ void write_binary(Tensor& dst, const Tensor& src, const char* op, F f) {
 // An Int64 dst needs a whole-number scalar unless `truncate` (fill_).
 template <class F>
 void write_scalar(Tensor& dst, double scalar, const char* op, bool truncate, F f) {
-  int64_t n = dst.numel();
-  auto run = [&](auto* d, auto c) {
-    for (int64_t i = 0; i < n; ++i) d[i] = f(d[i], c);
-  };
-  switch (dst.dtype()) {
-    case DType::Float32: run(dst.data_ptr<float>(), checked_scalar<float>(scalar, op)); break;
-    case DType::Float64: run(dst.data_ptr<double>(), scalar); break;
-    case DType::Int64:
-      run(reinterpret_cast<uint64_t*>(dst.data_ptr<int64_t>()),
-          truncate ? static_cast<uint64_t>(checked_scalar<int64_t>(scalar, op))
-                   : integral_scalar(scalar, op, "the scalar"));
-      break;
-    case DType::Bool: run(dst.data_ptr<bool>(), checked_scalar<bool>(scalar, op)); break;  // fill_ only
-  }
+  visit_dtype(dst.dtype(), [&](auto tag) {  // Bool: fill_ only
+    using T = decltype(tag);
+    wrapping_t<T> c;
+    if constexpr (std::is_same_v<T, int64_t>)
+      c = truncate ? checked_scalar<T>(scalar, op) : integral_scalar(scalar, op, "the scalar");
+    else
+      c = checked_scalar<T>(scalar, op);
+    auto* d = reinterpret_cast<wrapping_t<T>*>(dst.data_ptr<T>());
+    for (int64_t i = 0, n = dst.numel(); i < n; ++i) d[i] = f(d[i], c);
+  });
 }
 
 // x' = x + alpha o (sub_: alpha negated)  =>  dx = g,  do = sum_to(alpha g, o.shape)

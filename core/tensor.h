@@ -390,7 +390,10 @@ std::string to_string(const Tensor& t);
 // ---- helpers shared by every op ----
 // Wraps a possibly negative dim into [0, ndim); throws std::out_of_range naming `op`.
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);
+// Throws std::invalid_argument "<op>: undefined tensor" if t is an undefined Tensor().
+void require_defined(const Tensor& t, const char* op);
 std::string shape_str(const Shape& shape);  // "[2, 3]"
+std::string tuple_str(const Shape& shape);  // Python's str(tuple): "(3,)", "(2, 3)", "()"
 int64_t numel_of(const Shape& shape);
 
 }  // namespace minigrad

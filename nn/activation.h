@@ -3,10 +3,13 @@
 // Not here: the formulas and their gradients (core/ops/gelu.cpp:gelu, Tensor::relu).
 #pragma once
 
+#include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "core/tensor.h"
 #include "nn/module.h"
+#include "nn/repr.h"
 
 namespace minigrad::nn {
 
@@ -14,18 +17,23 @@ class GELU : public Module {
  public:
   // "none": x * Phi(x), exact; "tanh": GPT-2's tanh approximation. Anything else throws
   // std::invalid_argument naming it.
-  explicit GELU(std::string approximate = "none");
+  explicit GELU(std::string approximate = "none") : approximate(std::move(approximate)) {
+    if (this->approximate != "none" && this->approximate != "tanh") {
+      throw std::invalid_argument("GELU: approximate must be \"none\" or \"tanh\", got \"" +
+                                  this->approximate + "\"");
+    }
+  }
 
-  Tensor forward(const Tensor& input) override;  // (*) -> (*)
+  Tensor forward(const Tensor& input) override { return minigrad::gelu(input, approximate); }  // (*) -> (*)
   std::string name() const override { return "GELU"; }
-  std::string extra_repr() const override;  // "approximate='none'"
+  std::string extra_repr() const override { return "approximate=" + repr::py_str(approximate); }
 
   std::string approximate;
 };
 
 class ReLU : public Module {
  public:
-  Tensor forward(const Tensor& input) override;  // (*) -> (*): max(x, 0)
+  Tensor forward(const Tensor& input) override { return input.relu(); }  // (*) -> (*): max(x, 0)
   std::string name() const override { return "ReLU"; }
 };
 

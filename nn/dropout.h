@@ -4,22 +4,32 @@
 // Not here: the mask, its draws and its gradient (core/ops/dropout.cpp:dropout).
 #pragma once
 
+#include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "core/tensor.h"
 #include "nn/module.h"
+#include "nn/repr.h"
 
 namespace minigrad::nn {
 
 class Dropout : public Module {
  public:
-  // p outside [0, 1] throws std::invalid_argument naming p.
-  explicit Dropout(double p = 0.5);
+  // p outside [0, 1] (NaN too) throws std::invalid_argument naming p.
+  explicit Dropout(double p = 0.5) : p(p) {
+    if (!(p >= 0.0 && p <= 1.0)) {
+      std::ostringstream os;
+      os << "Dropout: probability has to be between 0 and 1, but got p=" << p
+         << " (p is the fraction of elements zeroed during training)";
+      throw std::invalid_argument(os.str());
+    }
+  }
 
-  // (*) -> (*): minigrad::dropout(input, p, is_training()).
-  Tensor forward(const Tensor& input) override;
+  Tensor forward(const Tensor& input) override { return minigrad::dropout(input, p, is_training()); }  // (*) -> (*)
   std::string name() const override { return "Dropout"; }
-  std::string extra_repr() const override;  // "p=0.1, inplace=False"
+  // torch stores no inplace mode here; it prints inplace=False as torch.nn.Dropout's default.
+  std::string extra_repr() const override { return "p=" + repr::py_float(p) + ", inplace=False"; }
 
   double p;
 };

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/tensor.h"
+#include "nn/functional.h"
 #include "nn/module.h"
 
 namespace minigrad::nn {
@@ -15,7 +16,7 @@ class MSELoss : public Module {
   explicit MSELoss(Reduction reduction = Reduction::Mean) : reduction(reduction) {}
 
   // functional::mse_loss(input, target, reduction): equal shapes (*) -> () or (*) for None.
-  Tensor forward(const Tensor& input, const Tensor& target);
+  Tensor forward(const Tensor& input, const Tensor& target) { return functional::mse_loss(input, target, reduction); }
   Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
   std::string name() const override { return "MSELoss"; }
 

@@ -114,7 +114,6 @@ void Module::collect(const std::string& prefix, bool recurse, Own what,
 std::vector<std::pair<std::string, Tensor>> Module::named_unique(bool recurse, Own what) const {
   std::vector<std::pair<std::string, Tensor>> all, unique;
   collect("", recurse, what, all);
-  // A tensor shared by two layers (tied weights) is listed once, under its first name.
   std::unordered_set<const TensorImpl*> seen;
   for (auto& np : all) {
     if (seen.insert(np.second.impl()).second) unique.push_back(std::move(np));

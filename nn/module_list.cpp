@@ -1,5 +1,5 @@
 // nn::ModuleList: appending under positional names, and checked indexing.
-// Not here: the chained forward (sequential.cpp) or registration itself (module.cpp).
+// Not here: the chained forward (sequential.h) or registration itself (module.cpp).
 #include "nn/module_list.h"
 
 #include <stdexcept>

@@ -38,11 +38,7 @@ std::string py_float(double value) {
   return out.append(digits, 0, point).append(".").append(digits, point);
 }
 
-std::string py_tuple(const Shape& shape) {
-  std::string out = "(";
-  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
-  return out + (shape.size() == 1 ? ",)" : ")");
-}
+std::string py_tuple(const Shape& shape) { return tuple_str(shape); }
 
 std::string py_bool(bool value) { return value ? "True" : "False"; }
 

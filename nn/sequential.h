@@ -23,7 +23,11 @@ class Sequential : public ModuleList {
   using ModuleList::ModuleList;
 
   // x -> modules[n-1](...modules[0](x)); an empty Sequential returns x, as torch's.
-  Tensor forward(const Tensor& input) override;
+  Tensor forward(const Tensor& input) override {
+    Tensor x = input;
+    for (const auto& module : *this) x = module->forward(x);
+    return x;
+  }
   std::string name() const override { return "Sequential"; }
 };
 

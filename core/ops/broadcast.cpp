@@ -135,12 +135,10 @@ Tensor expand_to(const Tensor& t, const Shape& shape) {
   int64_t rows = 0, cols = 0;
   if (as_repeated_row(t.sizes(), shape, rows, cols)) {
     Tensor out = empty(shape, t.dtype());
-    switch (t.dtype()) {
-      case DType::Float32: kernels::repeat_rows(t.data_ptr<float>(), out.data_ptr<float>(), rows, cols); break;
-      case DType::Float64: kernels::repeat_rows(t.data_ptr<double>(), out.data_ptr<double>(), rows, cols); break;
-      case DType::Int64: kernels::repeat_rows(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), rows, cols); break;
-      case DType::Bool: kernels::repeat_rows(t.data_ptr<bool>(), out.data_ptr<bool>(), rows, cols); break;
-    }
+    visit_dtype(t.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      kernels::repeat_rows(t.data_ptr<T>(), out.data_ptr<T>(), rows, cols);
+    });
     return out;
   }
   return expand_to_reference(t, shape);
@@ -150,12 +148,10 @@ Tensor expand_to_reference(const Tensor& t, const Shape& shape) {
   require_broadcastable(t.sizes(), shape, "expand_to");
   Tensor out = empty(shape, t.dtype());
   auto strides = broadcast_strides(t.sizes(), shape);
-  switch (t.dtype()) {
-    case DType::Float32: expand_loop(t.data_ptr<float>(), out.data_ptr<float>(), shape, strides); break;
-    case DType::Float64: expand_loop(t.data_ptr<double>(), out.data_ptr<double>(), shape, strides); break;
-    case DType::Int64: expand_loop(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), shape, strides); break;
-    case DType::Bool: expand_loop(t.data_ptr<bool>(), out.data_ptr<bool>(), shape, strides); break;
-  }
+  visit_dtype(t.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    expand_loop(t.data_ptr<T>(), out.data_ptr<T>(), shape, strides);
+  });
   return out;
 }
 
@@ -166,12 +162,10 @@ Tensor sum_to(const Tensor& t, const Shape& shape) {
   int64_t rows = 0, cols = 0;
   if (as_repeated_row(shape, t.sizes(), rows, cols)) {
     Tensor out = empty(shape, t.dtype());
-    switch (t.dtype()) {
-      case DType::Float32: sum_rows(t.data_ptr<float>(), out.data_ptr<float>(), rows, cols); break;
-      case DType::Float64: sum_rows(t.data_ptr<double>(), out.data_ptr<double>(), rows, cols); break;
-      case DType::Int64: sum_rows(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), rows, cols); break;
-      case DType::Bool: break;  // refused by require_summable
-    }
+    visit_dtype(t.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (!std::is_same_v<T, bool>) sum_rows(t.data_ptr<T>(), out.data_ptr<T>(), rows, cols);  // Bool: refused
+    });
     return out;
   }
   return sum_to_reference(t, shape);
@@ -183,13 +177,11 @@ Tensor sum_to_reference(const Tensor& t, const Shape& shape) {
   require_broadcastable(shape, t.sizes(), "sum_to");
   Tensor out = empty(shape, t.dtype());
   auto strides = broadcast_strides(shape, t.sizes());
-  int64_t n = out.numel();
-  switch (t.dtype()) {
-    case DType::Float32: sum_to_loop(t.data_ptr<float>(), out.data_ptr<float>(), t.sizes(), strides, n); break;
-    case DType::Float64: sum_to_loop(t.data_ptr<double>(), out.data_ptr<double>(), t.sizes(), strides, n); break;
-    case DType::Int64: sum_to_loop(t.data_ptr<int64_t>(), out.data_ptr<int64_t>(), t.sizes(), strides, n); break;
-    case DType::Bool: break;  // refused by require_summable
-  }
+  visit_dtype(t.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!std::is_same_v<T, bool>)  // Bool: refused by require_summable
+      sum_to_loop(t.data_ptr<T>(), out.data_ptr<T>(), t.sizes(), strides, out.numel());
+  });
   return out;
 }
 

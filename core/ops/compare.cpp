@@ -26,15 +26,7 @@ void require_defined(const Tensor& t, const char* op, const char* what) {
 // The dtype two compared tensors meet in, as torch promotes them:
 // Bool < Int64 < Float32 < Float64.
 DType promote(DType a, DType b) {
-  auto rank = [](DType d) {
-    switch (d) {
-      case DType::Bool: return 0;
-      case DType::Int64: return 1;
-      case DType::Float32: return 2;
-      case DType::Float64: return 3;
-    }
-    return 0;
-  };
+  auto rank = [](DType d) { return d == DType::Bool ? 0 : d == DType::Int64 ? 1 : d == DType::Float32 ? 2 : 3; };
   return rank(a) >= rank(b) ? a : b;
 }
 
@@ -52,14 +44,10 @@ Tensor compare(const Tensor& a, const Tensor& b, const char* op, Cmp cmp) {
   };
   Tensor ea = prepare(a), eb = prepare(b);
   Tensor out = empty(shape, DType::Bool);
-  int64_t n = out.numel();
-  bool* o = out.data_ptr<bool>();
-  switch (common) {
-    case DType::Float32: kernels::zip(ea.data_ptr<float>(), eb.data_ptr<float>(), o, n, cmp); break;
-    case DType::Float64: kernels::zip(ea.data_ptr<double>(), eb.data_ptr<double>(), o, n, cmp); break;
-    case DType::Int64: kernels::zip(ea.data_ptr<int64_t>(), eb.data_ptr<int64_t>(), o, n, cmp); break;
-    case DType::Bool: kernels::zip(ea.data_ptr<bool>(), eb.data_ptr<bool>(), o, n, cmp); break;
-  }
+  visit_dtype(common, [&](auto tag) {
+    using T = decltype(tag);
+    kernels::zip(ea.data_ptr<T>(), eb.data_ptr<T>(), out.data_ptr<bool>(), out.numel(), cmp);
+  });
   return out;
 }
 
@@ -171,14 +159,10 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   auto expand = [&shape](const Tensor& t) { return t.sizes() == shape ? t : expand_to(t, shape); };
   Tensor c = expand(condition), ea = expand(a), eb = expand(b);
   Tensor out = empty(shape, a.dtype());
-  int64_t n = out.numel();
-  const bool* cp = c.data_ptr<bool>();
-  switch (a.dtype()) {
-    case DType::Float32: kernels::select(cp, ea.data_ptr<float>(), eb.data_ptr<float>(), out.data_ptr<float>(), n); break;
-    case DType::Float64: kernels::select(cp, ea.data_ptr<double>(), eb.data_ptr<double>(), out.data_ptr<double>(), n); break;
-    case DType::Int64: kernels::select(cp, ea.data_ptr<int64_t>(), eb.data_ptr<int64_t>(), out.data_ptr<int64_t>(), n); break;
-    case DType::Bool: kernels::select(cp, ea.data_ptr<bool>(), eb.data_ptr<bool>(), out.data_ptr<bool>(), n); break;
-  }
+  visit_dtype(a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    kernels::select(c.data_ptr<bool>(), ea.data_ptr<T>(), eb.data_ptr<T>(), out.data_ptr<T>(), out.numel());
+  });
   Shape sa = a.sizes(), sb = b.sizes();
   return record_op(out, {a, b}, "WhereBackward0", {condition}, [sa, sb](const Node& node, const Tensor& g) -> Grads {
     Tensor cond = node.saved(0);
@@ -224,14 +208,10 @@ Tensor mask_for(const Tensor& x, const Tensor& mask, const char* op) {
 
 // x = value where m (m already x's shape), in x's element type (see checked_scalar).
 void fill_masked(const Tensor& x, const Tensor& m, double value, const char* op) {
-  const bool* mp = m.data_ptr<bool>();
-  int64_t n = x.numel();
-  switch (x.dtype()) {
-    case DType::Float32: kernels::fill_where(mp, checked_scalar<float>(value, op), x.data_ptr<float>(), n); break;
-    case DType::Float64: kernels::fill_where(mp, value, x.data_ptr<double>(), n); break;
-    case DType::Int64: kernels::fill_where(mp, checked_scalar<int64_t>(value, op), x.data_ptr<int64_t>(), n); break;
-    case DType::Bool: kernels::fill_where(mp, checked_scalar<bool>(value, op), x.data_ptr<bool>(), n); break;
-  }
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    kernels::fill_where(m.data_ptr<bool>(), checked_scalar<T>(value, op), x.data_ptr<T>(), x.numel());
+  });
 }
 
 // y = x with y[mask] = v  =>  dx = g with the masked positions zeroed      saved: mask

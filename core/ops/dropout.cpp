@@ -28,7 +28,7 @@ void scale_mask(Tensor& noise, double p) {
 }  // namespace
 
 Tensor dropout(const Tensor& input, double p, bool train) {
-  if (!input.defined()) throw std::invalid_argument("dropout: undefined tensor");
+  require_defined(input, "dropout");
   if (!(p >= 0.0 && p <= 1.0)) {
     std::ostringstream os;
     os << "dropout: probability has to be between 0 and 1, but got p=" << p
@@ -44,8 +44,7 @@ Tensor dropout(const Tensor& input, double p, bool train) {
 
   Tensor noise = empty_like(input);
   bernoulli_(noise, 1.0 - p, default_generator());  // sequential: the same mask at any thread count
-  if (input.dtype() == DType::Float32) scale_mask<float>(noise, p);
-  else scale_mask<double>(noise, p);
+  visit_floating(input.dtype(), [&](auto tag) { scale_mask<decltype(tag)>(noise, p); });
 
   Tensor out;
   {

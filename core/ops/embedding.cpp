@@ -42,13 +42,10 @@ void check_indices(const Tensor& ids, int64_t rows, const char* op, Table table)
 Tensor gather_rows(const Tensor& table, const Tensor& ids, Shape out_shape) {
   int64_t C = numel_of(Shape(table.sizes().begin() + 1, table.sizes().end()));
   Tensor out = empty(out_shape, table.dtype());
-  const int64_t* ix = ids.data_ptr<int64_t>();
-  switch (table.dtype()) {
-    case DType::Float32: kernels::gather_rows(table.data_ptr<float>(), ix, out.data_ptr<float>(), ids.numel(), C); break;
-    case DType::Float64: kernels::gather_rows(table.data_ptr<double>(), ix, out.data_ptr<double>(), ids.numel(), C); break;
-    case DType::Int64: kernels::gather_rows(table.data_ptr<int64_t>(), ix, out.data_ptr<int64_t>(), ids.numel(), C); break;
-    case DType::Bool: kernels::gather_rows(table.data_ptr<bool>(), ix, out.data_ptr<bool>(), ids.numel(), C); break;
-  }
+  visit_dtype(table.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    kernels::gather_rows(table.data_ptr<T>(), ids.data_ptr<int64_t>(), out.data_ptr<T>(), ids.numel(), C);
+  });
   return out;
 }
 
@@ -56,11 +53,10 @@ Tensor gather_rows(const Tensor& table, const Tensor& ids, Shape out_shape) {
 Tensor scatter_add_rows(const Tensor& g, const Tensor& ids, const Shape& table_shape, int64_t skip_row) {
   Tensor dw = zeros(table_shape, g.dtype());
   int64_t V = table_shape[0], C = numel_of(Shape(table_shape.begin() + 1, table_shape.end()));
-  const int64_t* ix = ids.data_ptr<int64_t>();
-  if (g.dtype() == DType::Float32)
-    kernels::scatter_add_rows(g.data_ptr<float>(), ix, dw.data_ptr<float>(), ids.numel(), V, C, skip_row);
-  else
-    kernels::scatter_add_rows(g.data_ptr<double>(), ix, dw.data_ptr<double>(), ids.numel(), V, C, skip_row);
+  visit_floating(g.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    kernels::scatter_add_rows(g.data_ptr<T>(), ids.data_ptr<int64_t>(), dw.data_ptr<T>(), ids.numel(), V, C, skip_row);
+  });
   return dw;
 }
 
@@ -112,7 +108,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
 // one element; a 0-dim source gives a 0-dim result, as torch). One recorded node,
 // IndexSelectBackward0, whatever the dim: the transposes are part of this op.
 Tensor Tensor::index_select(int64_t dim, const Tensor& index) const {
-  if (!defined()) throw std::invalid_argument("index_select: undefined tensor");
+  require_defined(*this, "index_select");
   if (index.defined() && index.dim() > 1) {
     throw std::invalid_argument("index_select: index must be 0-D or 1-D, got shape " + shape_str(index.sizes()));
   }

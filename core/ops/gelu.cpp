@@ -18,8 +18,7 @@ namespace {
 template <class F>
 Tensor apply(const Tensor& x, F f) {
   Tensor out = empty_like(x);
-  if (x.dtype() == DType::Float32) f(x.data_ptr<float>(), out.data_ptr<float>(), x.numel());
-  else f(x.data_ptr<double>(), out.data_ptr<double>(), x.numel());
+  visit_floating(x.dtype(), [&](auto tag) { f(x.data_ptr<decltype(tag)>(), out.data_ptr<decltype(tag)>(), x.numel()); });
   return out;
 }
 

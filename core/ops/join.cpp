@@ -140,7 +140,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
 // elsewhere: a gradient of x's full size per piece, where torch's one node for all pieces
 // writes one. Exact all the same (adding a zero changes no value).
 std::vector<Tensor> Tensor::split(int64_t split_size, int64_t dim) const {
-  require_defined_input(*this, "split");
+  require_defined(*this, "split");
   if (this->dim() == 0) throw std::invalid_argument("split: expects a tensor with at least 1 dimension, got a 0-dim one");
   const int64_t d = wrap_dim(dim, this->dim(), "split");
   const int64_t n = sizes()[d];
@@ -165,7 +165,7 @@ std::vector<Tensor> Tensor::split(int64_t split_size, int64_t dim) const {
 // rounding leaves nothing (5 rows in 4 chunks are 2 + 2 + 1), as torch's chunk. A dim of
 // size 0 gives `chunks` empty pieces (torch records those as SplitWithSizesBackward0).
 std::vector<Tensor> Tensor::chunk(int64_t chunks, int64_t dim) const {
-  require_defined_input(*this, "chunk");
+  require_defined(*this, "chunk");
   if (this->dim() == 0) throw std::invalid_argument("chunk: expects a tensor with at least 1 dimension, got a 0-dim one");
   if (chunks <= 0) throw std::invalid_argument("chunk: chunks must be greater than 0, got " + std::to_string(chunks));
   const int64_t d = wrap_dim(dim, this->dim(), "chunk");

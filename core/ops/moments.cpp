@@ -43,7 +43,7 @@ Tensor var_forward(const Tensor& x, std::optional<int64_t> dim, const Shape& out
 // var or std of x over `dim` (or everything), recorded as VarBackward0 or StdBackward0.
 Tensor moment(const Tensor& x, std::optional<int64_t> dim, bool unbiased, bool keepdim, bool take_sqrt) {
   const char* op = take_sqrt ? "std" : "var";
-  if (!x.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
+  require_defined(x, op);
   if (!is_floating(x.dtype())) {
     throw std::invalid_argument(std::string(op) + ": expected a floating point tensor (torch.float32 or "
                                 "torch.float64), got " + dtype_name(x.dtype()) + "; convert with to(DType::Float32)");
@@ -62,8 +62,7 @@ Tensor moment(const Tensor& x, std::optional<int64_t> dim, bool unbiased, bool k
   } else {
     count = x.numel();
   }
-  Tensor y = x.dtype() == DType::Float32 ? var_forward<float>(x, dim, out, c, take_sqrt)
-                                         : var_forward<double>(x, dim, out, c, take_sqrt);
+  Tensor y = visit_floating(x.dtype(), [&](auto tag) { return var_forward<decltype(tag)>(x, dim, out, c, take_sqrt); });
 
   // var = sum_k (x_k - mean)^2 / (N - c)  =>  d var / d x_k = 2 (x_k - mean) / (N - c)
   //   (the mean's own dependence on x_k drops out, since sum_k (x_k - mean) = 0), so
@@ -77,11 +76,10 @@ Tensor moment(const Tensor& x, std::optional<int64_t> dim, bool unbiased, bool k
       Tensor sd = node.saved(1);
       g = grad / (sd * 2.0);
       // Where std = 0 (every value equal), the gradient is 0 rather than g / 0.
-      if (g.dtype() == DType::Float32) {
-        for (int64_t i = 0; i < g.numel(); ++i) if (sd.data_ptr<float>()[i] == 0) g.data_ptr<float>()[i] = 0;
-      } else {
-        for (int64_t i = 0; i < g.numel(); ++i) if (sd.data_ptr<double>()[i] == 0) g.data_ptr<double>()[i] = 0;
-      }
+      visit_floating(g.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        for (int64_t i = 0; i < g.numel(); ++i) if (sd.data_ptr<T>()[i] == 0) g.data_ptr<T>()[i] = 0;
+      });
     }
     if (dim) {  // read g with the reduced dim kept, so that it broadcasts against x
       g = g.detach();

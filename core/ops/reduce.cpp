@@ -24,10 +24,6 @@ Shape reduced_shape(const Shape& s, int64_t dim, bool keepdim) {
   return out;
 }
 
-void require_defined(const Tensor& x, const char* op) {
-  if (!x.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
-}
-
 // The gradient of a sum: every input element received g of its output element.
 // g has the reduced shape; put the dim back (size 1) and broadcast.
 Tensor expand_back(const Tensor& g, const Shape& input_shape, int64_t dim, bool keepdim) {
@@ -42,12 +38,11 @@ Tensor expand_back(const Tensor& g, const Shape& input_shape, int64_t dim, bool 
 Tensor sum_forward(const Tensor& x, std::optional<int64_t> dim, const Shape& out_shape) {
   DimSplit p = dim ? split_at(x.sizes(), *dim) : DimSplit{1, x.numel(), 1};
   Tensor y = empty(out_shape, x.dtype());
-  switch (x.dtype()) {
-    case DType::Float32: kernels::sum_dim(x.data_ptr<float>(), y.data_ptr<float>(), p.outer, p.n, p.inner); break;
-    case DType::Float64: kernels::sum_dim(x.data_ptr<double>(), y.data_ptr<double>(), p.outer, p.n, p.inner); break;
-    case DType::Int64: kernels::sum_dim(x.data_ptr<int64_t>(), y.data_ptr<int64_t>(), p.outer, p.n, p.inner); break;
-    case DType::Bool: return sum_forward(x.to(DType::Int64), dim, out_shape);  // counts the Trues, as torch
-  }
+  if (x.dtype() == DType::Bool) return sum_forward(x.to(DType::Int64), dim, out_shape);  // counts the Trues, as torch
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!std::is_same_v<T, bool>) kernels::sum_dim(x.data_ptr<T>(), y.data_ptr<T>(), p.outer, p.n, p.inner);
+  });
   return y;
 }
 
@@ -102,17 +97,17 @@ std::tuple<Tensor, Tensor> max_forward(const Tensor& x, int64_t dim, bool keepdi
                                 std::to_string(dim) + " of size 0 (shape " + shape_str(x.sizes()) +
                                 "): the maximum of nothing is undefined");
   }
+  if (x.dtype() == DType::Bool) {
+    throw std::invalid_argument(std::string(op) + ": not implemented for torch.bool (shape " +
+                                shape_str(x.sizes()) + "); convert with to(DType::Int64) first");
+  }
   Shape out = reduced_shape(x.sizes(), dim, keepdim);
   Tensor values = empty(out, x.dtype()), indices = empty(out, DType::Int64);
-  int64_t* ix = indices.data_ptr<int64_t>();
-  switch (x.dtype()) {
-    case DType::Float32: kernels::max_dim(x.data_ptr<float>(), values.data_ptr<float>(), ix, p.outer, p.n, p.inner); break;
-    case DType::Float64: kernels::max_dim(x.data_ptr<double>(), values.data_ptr<double>(), ix, p.outer, p.n, p.inner); break;
-    case DType::Int64: kernels::max_dim(x.data_ptr<int64_t>(), values.data_ptr<int64_t>(), ix, p.outer, p.n, p.inner); break;
-    case DType::Bool:
-      throw std::invalid_argument(std::string(op) + ": not implemented for torch.bool (shape " +
-                                  shape_str(x.sizes()) + "); convert with to(DType::Int64) first");
-  }
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!std::is_same_v<T, bool>)
+      kernels::max_dim(x.data_ptr<T>(), values.data_ptr<T>(), indices.data_ptr<int64_t>(), p.outer, p.n, p.inner);
+  });
   return {values, indices};
 }
 
@@ -141,8 +136,7 @@ std::tuple<Tensor, Tensor> Tensor::max(int64_t dim, bool keepdim) const {
         for (int64_t i = 0; i < p.inner; ++i)
           dp[(o * p.n + ix[o * p.inner + i]) * p.inner + i] = gp[o * p.inner + i];
     };
-    if (g.dtype() == DType::Float32) scatter(g.data_ptr<float>(), dx.data_ptr<float>());
-    else scatter(g.data_ptr<double>(), dx.data_ptr<double>());
+    visit_floating(g.dtype(), [&](auto tag) { scatter(g.data_ptr<decltype(tag)>(), dx.data_ptr<decltype(tag)>()); });
     return {dx};
   });
   return {values, indices};

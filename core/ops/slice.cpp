@@ -16,10 +16,6 @@
 
 namespace minigrad {
 
-void require_defined_input(const Tensor& x, const char* op) {
-  if (!x.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
-}
-
 Tensor take_rows(const Tensor& x, int64_t dim, int64_t start, int64_t len, int64_t step) {
   Shape out = x.sizes();
   out[dim] = len;
@@ -51,7 +47,7 @@ namespace {
 
 // The dim an op slices along, wrapped; throws std::out_of_range for a 0-dim tensor.
 int64_t slicing_dim(const Tensor& x, int64_t dim, const char* op) {
-  require_defined_input(x, op);
+  require_defined(x, op);
   if (x.dim() == 0) {
     throw std::out_of_range(std::string(op) + ": cannot be applied to a 0-dim tensor (it has no dim to " +
                             "slice); unsqueeze(0) it first");

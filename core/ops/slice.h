@@ -8,9 +8,6 @@
 
 namespace minigrad {
 
-// Throws std::invalid_argument naming `op` if x is an undefined Tensor().
-void require_defined_input(const Tensor& x, const char* op);
-
 // y = x[..., start : start + len * step : step, ...] along `dim`, as a new tensor
 // (minigrad tensors are contiguous, so a slice is a copy). Bounds are the caller's.
 Tensor take_rows(const Tensor& x, int64_t dim, int64_t start, int64_t len, int64_t step);

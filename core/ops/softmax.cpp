@@ -14,7 +14,7 @@ namespace minigrad {
 namespace {
 
 Tensor softmax_forward(const Tensor& x, int64_t& dim, bool log, const char* op) {
-  if (!x.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
+  require_defined(x, op);
   if (!is_floating(x.dtype())) {
     throw std::invalid_argument(std::string(op) + ": expected a floating point tensor, got " +
                                 dtype_name(x.dtype()));

@@ -86,7 +86,7 @@ void scatter_rows(const T* g, const int64_t* idx, T* dx, const DimSplit& p, int6
 }  // namespace
 
 std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool largest, bool sorted) {
-  if (!x.defined()) throw std::invalid_argument("topk: undefined tensor");
+  require_defined(x, "topk");
   if (!is_floating(x.dtype())) {
     throw std::invalid_argument("topk: expected a floating point tensor, got " + dtype_name(x.dtype()));
   }
@@ -104,8 +104,7 @@ std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool la
   Tensor indices = empty(out_shape, DType::Int64);
   const int64_t rows_k = x.dim() == 0 ? 1 : k;  // torch copies a 0-dim x whatever k is
   if (rows_k > 0) {
-    if (x.dtype() == DType::Float32) topk_forward<float>(x, p, rows_k, largest, sorted, values, indices);
-    else topk_forward<double>(x, p, rows_k, largest, sorted, values, indices);
+    visit_floating(x.dtype(), [&](auto tag) { topk_forward<decltype(tag)>(x, p, rows_k, largest, sorted, values, indices); });
   }
 
   // values = x gathered at indices along dim  =>  dx = zeros like x, with g scattered back
@@ -115,11 +114,10 @@ std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool la
                      [in_shape, p, rows_k](const Node& node, const Tensor& g) -> Grads {
                        Tensor idx = node.saved(0);
                        Tensor dx = zeros(in_shape, g.dtype());
-                       if (g.dtype() == DType::Float32) {
-                         scatter_rows(g.data_ptr<float>(), idx.data_ptr<int64_t>(), dx.data_ptr<float>(), p, rows_k);
-                       } else {
-                         scatter_rows(g.data_ptr<double>(), idx.data_ptr<int64_t>(), dx.data_ptr<double>(), p, rows_k);
-                       }
+                       visit_floating(g.dtype(), [&](auto tag) {
+                         using T = decltype(tag);
+                         scatter_rows(g.data_ptr<T>(), idx.data_ptr<int64_t>(), dx.data_ptr<T>(), p, rows_k);
+                       });
                        return {dx};
                      });
   return {values, indices};

@@ -31,7 +31,7 @@ void keep_triangle(const T* x, T* y, int64_t batch, int64_t R, int64_t C, int64_
 
 Tensor triangle(const Tensor& x, int64_t diagonal, bool upper) {
   const char* op = upper ? "triu" : "tril";
-  if (!x.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
+  require_defined(x, op);
   if (x.dim() < 2) {
     throw std::invalid_argument(std::string(op) + ": expected a tensor of at least 2 dimensions (the last two "
                                 "are the matrix), got shape " + shape_str(x.sizes()));
@@ -40,12 +40,10 @@ Tensor triangle(const Tensor& x, int64_t diagonal, bool upper) {
   diagonal = std::clamp<int64_t>(diagonal, -R, C);  // the same triangle, and i + diagonal cannot overflow
   int64_t batch = R * C == 0 ? 0 : x.numel() / (R * C);
   Tensor y = empty(x.sizes(), x.dtype());
-  switch (x.dtype()) {
-    case DType::Float32: keep_triangle(x.data_ptr<float>(), y.data_ptr<float>(), batch, R, C, diagonal, upper); break;
-    case DType::Float64: keep_triangle(x.data_ptr<double>(), y.data_ptr<double>(), batch, R, C, diagonal, upper); break;
-    case DType::Int64: keep_triangle(x.data_ptr<int64_t>(), y.data_ptr<int64_t>(), batch, R, C, diagonal, upper); break;
-    case DType::Bool: keep_triangle(x.data_ptr<bool>(), y.data_ptr<bool>(), batch, R, C, diagonal, upper); break;
-  }
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    keep_triangle(x.data_ptr<T>(), y.data_ptr<T>(), batch, R, C, diagonal, upper);
+  });
   return y;
 }
 

@@ -47,21 +47,13 @@ Shape infer_shape(const Shape& shape, int64_t numel, const char* op) {
       known *= out[i];
     }
   }
-  if (infer_at >= 0) {
-    if (known == 0 || numel % known != 0) {
-      throw std::invalid_argument(std::string(op) + ": shape " + shape_str(shape) +
-                                  " is invalid for input of size " + std::to_string(numel));
-    }
-    out[infer_at] = numel / known;
-  } else if (known != numel) {
+  bool fits = infer_at >= 0 ? known != 0 && numel % known == 0 : known == numel;
+  if (!fits) {
     throw std::invalid_argument(std::string(op) + ": shape " + shape_str(shape) +
                                 " is invalid for input of size " + std::to_string(numel));
   }
+  if (infer_at >= 0) out[infer_at] = numel / known;
   return out;
-}
-
-void require_defined(const Tensor& x, const char* op) {
-  if (!x.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
 }
 
 }  // namespace
@@ -144,12 +136,10 @@ Tensor transpose_copy(const Tensor& x, int64_t d0, int64_t d1) {
   for (int64_t d = 0; d < d0; ++d) A *= s[d];
   for (int64_t d = d0 + 1; d < d1; ++d) B *= s[d];
   for (int64_t d = d1 + 1; d < x.dim(); ++d) C *= s[d];
-  switch (x.dtype()) {
-    case DType::Float32: kernels::swap_dims(x.data_ptr<float>(), y.data_ptr<float>(), A, n0, B, n1, C); break;
-    case DType::Float64: kernels::swap_dims(x.data_ptr<double>(), y.data_ptr<double>(), A, n0, B, n1, C); break;
-    case DType::Int64: kernels::swap_dims(x.data_ptr<int64_t>(), y.data_ptr<int64_t>(), A, n0, B, n1, C); break;
-    case DType::Bool: kernels::swap_dims(x.data_ptr<bool>(), y.data_ptr<bool>(), A, n0, B, n1, C); break;
-  }
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    kernels::swap_dims(x.data_ptr<T>(), y.data_ptr<T>(), A, n0, B, n1, C);
+  });
   return y;
 }
 

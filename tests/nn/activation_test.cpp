@@ -1,4 +1,4 @@
-// Checks nn/activation.cpp: GELU (both forms) and ReLU as modules give core's op's values,
+// Checks nn/activation.h: GELU (both forms) and ReLU as modules give core's op's values,
 // GELU's values at 1 are the hand-derived ones, and a bad approximate is an error.
 #include <gtest/gtest.h>
 

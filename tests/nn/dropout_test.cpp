@@ -1,4 +1,4 @@
-// Checks nn/dropout.cpp: training-mode draws equal torch.nn.Dropout's after the same
+// Checks nn/dropout.h: training-mode draws equal torch.nn.Dropout's after the same
 // manual_seed (tools/make_module_fixtures.py), eval() passes the input through, p is checked.
 #include <gtest/gtest.h>
 

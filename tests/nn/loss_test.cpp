@@ -1,4 +1,4 @@
-// Checks nn/loss.cpp: nn::MSELoss is functional::mse_loss with its reduction, and prints as torch's.
+// Checks nn/loss.h: nn::MSELoss is functional::mse_loss with its reduction, and prints as torch's.
 #include <gtest/gtest.h>
 
 #include "core/core.h"

@@ -1,4 +1,4 @@
-// Checks nn/sequential.cpp: forward chains the modules in order (and an empty one is the
+// Checks nn/sequential.h: forward chains the modules in order (and an empty one is the
 // identity), its constructors, names "0", "1", ..., initial draws in torch's order when built
 // from a braced list, and its index error.
 #include <gtest/gtest.h>
