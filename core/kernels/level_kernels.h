@@ -5,7 +5,7 @@
 //
 // How it works, for a learner:
 //  - Everything here and in the level headers it includes (gemm_level.h, gemm_micro.h,
-//    gemm_pack.h, vec_exp.h) lives in namespace minigrad::kernels::<level>, so the three
+//    gemm_pack.h, vec_exp.h, layer_norm_rows.h) lives in namespace minigrad::kernels::<level>, so the three
 //    copies are three different sets of functions that the linker never mixes up. Code
 //    here calls only its own namespace and the C library: an inline function or template
 //    from a shared header compiled here with -mavx512f could be picked by the linker for
@@ -37,6 +37,7 @@
 
 #include "core/kernels/cpu.h"
 #include "core/kernels/gemm_level.h"
+#include "core/kernels/layer_norm_rows.h"
 #include "core/kernels/reduce.h"  // acc_t only
 #include "core/kernels/vec_exp.h"
 #include "core/kernels/vec_rows.h"
@@ -128,6 +129,10 @@ const CpuKernels table = {
     &no_vector_row, &no_vector_backward_row, &no_max_and_sum_exp, &no_grad_row, &no_attention_row,
     &no_adam,
 #endif
+    &layer_norm_rows<float>,
+    &layer_norm_rows<double>,
+    &layer_norm_backward_rows<float>,
+    &layer_norm_backward_rows<double>,
     &sum_lanes16<float>,
     &sum_lanes16<double>,
     &sum_lanes16<int64_t>,
