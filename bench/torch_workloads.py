@@ -2,10 +2,15 @@
 """The PyTorch side of bench/compare: the same GEMMs, training steps, layers and op chain as
 bench/gemm.cpp, bench/workloads.cpp, bench/layers.cpp and bench/overhead.cpp, timed in eager mode.
 Prints one JSON object {name: seconds per iteration}.
-Usage: torch_workloads.py THREADS [--min-time=SECONDS] [--only=layers]
-(min-time default 0.3; --quick is 0.1; --only=layers times bench/layers.cpp's part alone)."""
+Usage: torch_workloads.py THREADS [--min-time=SECONDS] [--only=layers|W3|W4] [--book]
+(min-time default 0.3; --quick is 0.1; --only=layers times bench/layers.cpp's part alone;
+--only=W3 / W4 times one GPT training step alone and adds its process's peak RSS, in MiB, as
+"W3_peak_rss_MiB", and the RSS before the model as "W3_rss_before_MiB"; --book keeps the book's
+composite LayerNorm and GELU instead of torch's fused F.layer_norm and F.gelu)."""
 import json
 import math
+import os
+import resource
 import sys
 import time
 
@@ -130,6 +135,57 @@ def layer_results(out, min_time):
         out[f"attention/{T}"] = best_time(attention, min_time)
 
 
+GPT_WORKLOADS = {  # bench/workloads.cpp's W3 and W4: (benchmark name, config, batch)
+    "W3": ("W3_gpt_mini_step", dict(vocab_size=512, context_length=64, emb_dim=128, n_heads=4, n_layers=4), 8),
+    "W4": ("W4_gpt_step", dict(vocab_size=8192, context_length=256, emb_dim=384, n_heads=6, n_layers=6), 4),
+}
+
+
+def rss_now_mib():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+
+
+def gpt_results(out, name, min_time, book):
+    """One AdamW training step of the book's GPTModel (tools/gpt_book.py), dropout 0. Unless
+    `book`, its LayerNorm and GELU run as torch's fused F.layer_norm and F.gelu(approximate="tanh"):
+    the same functions, torch's fastest kernels for them."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+    import gpt_book
+    if not book:
+        gpt_book.LayerNorm.forward = lambda self, x: F.layer_norm(x, x.shape[-1:], self.scale, self.shift, self.eps)
+        gpt_book.GELU.forward = lambda self, x: F.gelu(x, approximate="tanh")
+    rss_before = rss_now_mib()
+    key, cfg, batch = GPT_WORKLOADS[name]
+    cfg = dict(cfg, drop_rate=0.0, qkv_bias=False)
+    torch.manual_seed(123)
+    model = gpt_book.GPTModel(cfg)
+    model.train()
+    opt = torch.optim.AdamW(model.parameters(), lr=4e-4, weight_decay=0.1)
+    T, V = cfg["context_length"], cfg["vocab_size"]
+    ids, targets = torch.randint(0, V, (batch, T)), torch.randint(0, V, (batch, T))
+
+    def step():
+        loss = F.cross_entropy(model(ids).flatten(0, 1), targets.flatten())
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+    step()  # AdamW's state, first touch
+    start = time.perf_counter()
+    step()
+    n = max(1, math.ceil(min_time / (time.perf_counter() - start)))
+    wall = cpu = float("inf")
+    for _ in range(3):  # best of 3 batches of n steps: wall time, and CPU time of all threads
+        w, c = time.perf_counter(), time.process_time()
+        for _ in range(n):
+            step()
+        wall, cpu = min(wall, (time.perf_counter() - w) / n), min(cpu, (time.process_time() - c) / n)
+    out[key] = wall
+    out[f"{key}_cpu"] = cpu
+    out[f"{name}_rss_before_MiB"] = rss_before
+    out[f"{name}_peak_rss_MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def overhead_results(out, min_time):
     x = torch.ones(4, requires_grad=True)
 
@@ -159,6 +215,11 @@ def main():
             min_time = float(a.split("=", 1)[1])
     torch.set_num_threads(threads)
     out = {}
+    for name in GPT_WORKLOADS:
+        if f"--only={name}" in sys.argv:
+            gpt_results(out, name, min_time, "--book" in sys.argv)
+            print(json.dumps(out))
+            return
     layer_results(out, min_time)
     if "--only=layers" in sys.argv:
         print(json.dumps(out))

@@ -7,15 +7,26 @@
 //   W5  Embedding(V, 256) on 1024 ids vs one_hot(ids, V).to(float) @ W, forward + backward
 //   softmax_rows, log_softmax_rows: (512, 1024) over the last dim, forward + backward
 //   exp, tanh, gelu_tanh: 2^20 float32 values, forward
+//   W3  "gpt-mini": llm::GPTModel vocab 512, context 64, dim 128, 4 layers, 4 heads, batch 8
+//   W4  vocab 8192, context 256, dim 384, 6 layers, 6 heads, batch 4
+//       both: dropout 0, no qkv bias, one full context of random ids, forward, cross_entropy,
+//       backward, AdamW(lr 4e-4, weight_decay 0.1).step(), zero_grad; counters: tokens/s,
+//       peak RSS of the process (run each alone: --benchmark_filter=W3) and its RSS before the model
 #include <benchmark/benchmark.h>
 
+#include <sys/resource.h>
+
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "core/autograd.h"
 #include "core/random.h"
 #include "core/tensor.h"
 #include "nn/embedding.h"
+#include "llm/gpt.h"
 #include "nn/linear.h"
+#include "optim/adam.h"
 #include "optim/sgd.h"
 
 namespace {
@@ -106,6 +117,54 @@ void BM_gelu_tanh(benchmark::State& state) { elementwise(state, [](const Tensor&
 BENCHMARK(BM_exp)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_tanh)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_gelu_tanh)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// This process's resident memory now (VmRSS) and at its peak (ru_maxrss), in MiB.
+double rss_now_mib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  return 0;
+}
+double rss_peak_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+void gpt_step(benchmark::State& state, llm::GPTConfig cfg, int64_t batch) {
+  static const double rss_before = rss_now_mib();  // once: later runs find the block cache filled
+  manual_seed(123);
+  llm::GPTModel model(cfg);
+  model.train();
+  optim::AdamW opt(model.parameters(), optim::AdamWOptions{.lr = 4e-4, .weight_decay = 0.1});
+  Tensor ids = random_ids(batch * cfg.context_length, cfg.vocab_size).view({batch, cfg.context_length});
+  Tensor targets = random_ids(batch * cfg.context_length, cfg.vocab_size).view({batch, cfg.context_length});
+  auto step = [&] {
+    Tensor loss = cross_entropy(model(ids).flatten(0, 1), targets.flatten());  // (B*T, V) against (B*T)
+    loss.backward();
+    opt.step();
+    opt.zero_grad(true);
+    return loss;
+  };
+  step();  // untimed: AdamW's state, first touch of every buffer
+  for (auto _ : state) benchmark::DoNotOptimize(step().impl());
+  state.counters["tokens_per_s"] =
+      benchmark::Counter(static_cast<double>(batch * cfg.context_length), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["rss_before_MiB"] = rss_before;
+  state.counters["peak_rss_MiB"] = rss_peak_mib();
+}
+
+void BM_W3_gpt_mini_step(benchmark::State& state) {
+  gpt_step(state, {.vocab_size = 512, .context_length = 64, .emb_dim = 128, .n_heads = 4, .n_layers = 4,
+                   .drop_rate = 0.0, .qkv_bias = false}, 8);
+}
+BENCHMARK(BM_W3_gpt_mini_step)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+
+void BM_W4_gpt_step(benchmark::State& state) {
+  gpt_step(state, {.vocab_size = 8192, .context_length = 256, .emb_dim = 384, .n_heads = 6, .n_layers = 6,
+                   .drop_rate = 0.0, .qkv_bias = false}, 4);
+}
+BENCHMARK(BM_W4_gpt_step)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 
 }  // namespace
 

@@ -3,14 +3,18 @@
 // dtype, and the operations run in torch's order, fused where torch's kernels are (add
 // with alpha, and addcmul's last multiply-add; not addcdiv's divide), so the results are
 // torch's bit for bit. CMakeLists.txt compiles this file with
-// -ffp-contract=off so no compiler fuses anything else. Not here: the groups (optimizer.h).
+// -ffp-contract=off so no compiler fuses anything else. The loop below is the reference;
+// float32 runs take the CPU level's vector copy of it (core/kernels/level_kernels.h:
+// adam_f32, the same bits) on all but a tail. Not here: the groups (optimizer.h).
 #include "optim/adam.h"
 
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "core/autograd.h"
+#include "core/kernels/cpu.h"
 #include "core/kernels/parallel.h"
 
 namespace minigrad::optim {
@@ -59,7 +63,15 @@ void update(T* p, const T* grad, T* m, T* v, T* v_max, int64_t n, const Coeffici
   const T l2 = static_cast<T>(c.l2), shrink = static_cast<T>(c.shrink);
   const T bc2_sqrt = static_cast<T>(c.bias_correction2_sqrt), eps = static_cast<T>(c.eps);
   const T neg_step_size = static_cast<T>(c.neg_step_size);
+  const kernels::AdamStepF32 vec{float(beta1), float(one_minus_beta1), float(beta2), float(one_minus_beta2), float(l2),
+                                 float(shrink), float(bc2_sqrt), float(eps), float(neg_step_size), c.decoupled};
+  // (the vector copy decides "l2 != 0" on the float: the same unless weight_decay underflows)
+  const bool vector_ok = !c.maximize && !c.amsgrad && (c.l2 != 0) == (l2 != 0);
   kernels::parallel_for(n, 16, [&](int64_t begin, int64_t end) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (vector_ok) begin += kernels::cpu().adam_f32(p + begin, grad + begin, m + begin, v + begin,
+                                                                      end - begin, vec);
+    }
     for (int64_t i = begin; i < end; ++i) {
       T g = c.maximize ? -grad[i] : grad[i];
       if (c.decoupled) {

@@ -26,6 +26,16 @@ void set_cpu_capability(const std::string& level);
 
 namespace minigrad::kernels {
 
+// One Adam / AdamW step's constants, each already rounded to float where torch passes it
+// to an op (optim/adam.cpp holds the rule and its scalar loop).
+struct AdamStepF32 {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2;
+  float l2;      // Adam: g = fma(p, l2, g) when l2 != 0
+  float shrink;  // AdamW: p = p * shrink
+  float bias_correction2_sqrt, eps, neg_step_size;
+  bool decoupled;
+};
+
 // The functions each level provides: one table per level, filled in
 // core/kernels/level_kernels.h, called through cpu(). Every entry is a whole loop or a
 // whole row, so the indirect call costs nothing next to the work.
@@ -52,6 +62,21 @@ struct CpuKernels {
   // One row of a flash-attention tile (attention.h): m = max(m, max_j s_j), s_j = e^(s_j - m) in
   // place, returns sum_j s_j in `sum`; false (nothing written) for a row whose own max is not finite.
   bool (*attention_row)(float* s, int64_t n, float& m, double& sum);
+  // Adam's update (without amsgrad or maximize) on the whole vectors of [0, n), the same
+  // bits as optim/adam.cpp's scalar loop, which does the rest; returns how many it did.
+  int64_t (*adam_f32)(float* p, const float* g, float* m, float* v, int64_t n, const AdamStepF32& c);
+  // layer_norm's rows [lo, hi) and its backward's (core/kernels/layer_norm_rows.h; the split across
+  // threads: layer_norm.h): the same bits at every level.
+  void (*layer_norm_rows_f32)(const float* x, const float* w, const float* b, float* y, float* mean, float* rstd,
+                              int64_t lo, int64_t hi, int64_t C, double eps);
+  void (*layer_norm_rows_f64)(const double* x, const double* w, const double* b, double* y, double* mean,
+                              double* rstd, int64_t lo, int64_t hi, int64_t C, double eps);
+  void (*layer_norm_backward_rows_f32)(const float* x, const float* g, const float* w, const float* mean,
+                                       const float* rstd, float* dx, double* sw, double* sb, int64_t lo, int64_t hi,
+                                       int64_t C);
+  void (*layer_norm_backward_rows_f64)(const double* x, const double* g, const double* w, const double* mean,
+                                       const double* rstd, double* dx, double* sw, double* sb, int64_t lo,
+                                       int64_t hi, int64_t C);
   // sum of n contiguous values in the fixed 16-lane tree of reduce.h (same bits at every level).
   double (*sum_f32)(const float* x, int64_t n);
   double (*sum_f64)(const double* x, int64_t n);

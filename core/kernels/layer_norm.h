@@ -2,7 +2,7 @@
 // normalised and scaled output, and the backward with its weight and bias sums. No autograd,
 // no shapes: the op, its checks and its derivation are in core/ops/layer_norm.cpp.
 // The *_reference loops are the plain definition (one row at a time, sums in index order);
-// the fast ones split rows across threads and sum in 8 double lanes. Both give the same bits
+// the fast ones split rows across threads and run each row at the CPU level (layer_norm_rows.h). Both give the same bits
 // at any thread count; tests/core/kernels/layer_norm_test.cpp holds them close.
 #pragma once
 
@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/kernels/cpu.h"
 #include "core/kernels/parallel.h"
-#include "core/kernels/reduce.h"
 
 namespace minigrad::kernels {
 
@@ -72,51 +72,27 @@ void layer_norm_backward_reference(const T* x, const T* g, const T* w, const T* 
   }
 }
 
-// ---- the fast loops ----
+// ---- the fast loops: rows split across threads, each run by the CPU level's row loop ----
+// (core/kernels/layer_norm_rows.h: the same formulas, sums in 8 double lanes, same bits at every level)
 
 namespace detail {
-
-// sum_k term(k) for k < n in 8 double lanes (lane j adds k = j, j + 8, ...; then the lanes
-// pairwise): independent chains the compiler vectorises, in an order fixed by n alone.
-template <class F>
-double sum8(int64_t n, F term) {
-  double lane[8] = {};
-  int64_t k = 0;
-  for (; k + 8 <= n; k += 8)
-    for (int64_t j = 0; j < 8; ++j) lane[j] += term(k + j);
-  for (int64_t j = 0; k + j < n; ++j) lane[j] += term(k + j);
-  for (int64_t half = 4; half >= 1; half /= 2)
-    for (int64_t j = 0; j < half; ++j) lane[j] += lane[j + half];
-  return lane[0];
-}
 
 // Rows are cut into this many blocks at most (fewer when there are fewer rows), a number fixed by
 // the shape: the weight and bias sums add per-block partials in block order, so their bits do not
 // depend on how many threads ran the blocks.
 inline constexpr int64_t kLayerNormBlocks = 32;
 
+inline auto level_rows(const float*) { return cpu().layer_norm_rows_f32; }
+inline auto level_rows(const double*) { return cpu().layer_norm_rows_f64; }
+inline auto level_backward_rows(const float*) { return cpu().layer_norm_backward_rows_f32; }
+inline auto level_backward_rows(const double*) { return cpu().layer_norm_backward_rows_f64; }
+
 }  // namespace detail
 
 template <class T>
 void layer_norm(const T* x, const T* w, const T* b, T* y, T* mean, T* rstd, int64_t rows, int64_t C, double eps) {
-  parallel_for(rows, C * 4, [&](int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; ++r) {
-      const T* xr = x + r * C;
-      T* yr = y + r * C;
-      const double mu = sum_contiguous(xr, C) / static_cast<double>(C);
-      const double ss = detail::sum8(C, [&](int64_t k) {
-        const double d = static_cast<double>(xr[k]) - mu;
-        return d * d;
-      });
-      const T m = static_cast<T>(mu), rs = static_cast<T>(1.0 / std::sqrt(ss / static_cast<double>(C) + eps));
-      mean[r] = m;
-      rstd[r] = rs;
-      if (w && b) for (int64_t k = 0; k < C; ++k) yr[k] = (xr[k] - m) * rs * w[k] + b[k];
-      else if (w) for (int64_t k = 0; k < C; ++k) yr[k] = (xr[k] - m) * rs * w[k];
-      else if (b) for (int64_t k = 0; k < C; ++k) yr[k] = (xr[k] - m) * rs + b[k];
-      else for (int64_t k = 0; k < C; ++k) yr[k] = (xr[k] - m) * rs;
-    }
-  });
+  const auto rows_at_level = detail::level_rows(x);
+  parallel_for(rows, C * 4, [&](int64_t lo, int64_t hi) { rows_at_level(x, w, b, y, mean, rstd, lo, hi, C, eps); });
 }
 
 template <class T>
@@ -133,25 +109,11 @@ void layer_norm_backward(const T* x, const T* g, const T* w, const T* mean, cons
   // Per block, the partial sums of g x_hat (for dw) and of g (for db) over its rows.
   std::vector<double> pw(dw ? static_cast<size_t>(blocks * C) : 0), pb(db ? static_cast<size_t>(blocks * C) : 0);
   const int threads = rows * C * 6 >= 2 * kParallelGrain ? max_threads() : 1;
+  const auto backward_rows = detail::level_backward_rows(x);
   for_each_task(blocks, threads, [&](int64_t blk) {
     double* sw = dw ? pw.data() + blk * C : nullptr;
     double* sb = db ? pb.data() + blk * C : nullptr;
-    for (int64_t r = rows * blk / blocks; r < rows * (blk + 1) / blocks; ++r) {
-      const T *xr = x + r * C, *gr = g + r * C;
-      const T m = mean[r], rs = rstd[r];
-      if (dx) {
-        const double sh = detail::sum8(C, [&](int64_t k) { return static_cast<double>(w ? gr[k] * w[k] : gr[k]); });
-        const double shx = detail::sum8(C, [&](int64_t k) {
-          return static_cast<double>(w ? gr[k] * w[k] : gr[k]) * static_cast<double>((xr[k] - m) * rs);
-        });
-        const T a = static_cast<T>(sh / static_cast<double>(C)), c = static_cast<T>(shx / static_cast<double>(C));
-        T* dxr = dx + r * C;
-        if (w) for (int64_t k = 0; k < C; ++k) dxr[k] = rs * (gr[k] * w[k] - a - (xr[k] - m) * rs * c);
-        else for (int64_t k = 0; k < C; ++k) dxr[k] = rs * (gr[k] - a - (xr[k] - m) * rs * c);
-      }
-      if (sw) for (int64_t k = 0; k < C; ++k) sw[k] += static_cast<double>(gr[k]) * static_cast<double>((xr[k] - m) * rs);
-      if (sb) for (int64_t k = 0; k < C; ++k) sb[k] += static_cast<double>(gr[k]);
-    }
+    backward_rows(x, g, w, mean, rstd, dx, sw, sb, rows * blk / blocks, rows * (blk + 1) / blocks, C);
   });
   for (int64_t k = 0; k < C; ++k) {  // the blocks' partials, in block order
     double sw = 0, sb = 0;

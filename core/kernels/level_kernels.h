@@ -5,7 +5,7 @@
 //
 // How it works, for a learner:
 //  - Everything here and in the level headers it includes (gemm_level.h, gemm_micro.h,
-//    gemm_pack.h, vec_exp.h) lives in namespace minigrad::kernels::<level>, so the three
+//    gemm_pack.h, vec_exp.h, layer_norm_rows.h) lives in namespace minigrad::kernels::<level>, so the three
 //    copies are three different sets of functions that the linker never mixes up. Code
 //    here calls only its own namespace and the C library: an inline function or template
 //    from a shared header compiled here with -mavx512f could be picked by the linker for
@@ -37,6 +37,7 @@
 
 #include "core/kernels/cpu.h"
 #include "core/kernels/gemm_level.h"
+#include "core/kernels/layer_norm_rows.h"
 #include "core/kernels/reduce.h"  // acc_t only
 #include "core/kernels/vec_exp.h"
 #include "core/kernels/vec_rows.h"
@@ -78,6 +79,30 @@ int64_t tanh_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, tan
 int64_t sigmoid_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, sigmoid8); }
 int64_t gelu_tanh_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, gelu_tanh_value8); }
 int64_t gelu_tanh_grad_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, gelu_tanh_slope8); }
+
+// optim/adam.cpp's scalar rule, 8 lanes at a time: the same operations in the same order
+// (mul, fma, sqrt and div are exact in every lane), so the same bits.
+int64_t adam_f32(float* p, const float* g, float* m, float* v, int64_t n, const AdamStepF32& c) {
+  const __m256 beta1 = _mm256_set1_ps(c.beta1), one_minus_beta1 = _mm256_set1_ps(c.one_minus_beta1);
+  const __m256 beta2 = _mm256_set1_ps(c.beta2), one_minus_beta2 = _mm256_set1_ps(c.one_minus_beta2);
+  const __m256 l2 = _mm256_set1_ps(c.l2), shrink = _mm256_set1_ps(c.shrink);
+  const __m256 bc2_sqrt = _mm256_set1_ps(c.bias_correction2_sqrt), eps = _mm256_set1_ps(c.eps);
+  const __m256 neg_step_size = _mm256_set1_ps(c.neg_step_size);
+  const bool add_l2 = !c.decoupled && c.l2 != 0;
+  const int64_t whole = n / 8 * 8;
+  for (int64_t i = 0; i < whole; i += 8) {
+    __m256 pi = _mm256_loadu_ps(p + i), gi = _mm256_loadu_ps(g + i);
+    if (c.decoupled) pi = _mm256_mul_ps(pi, shrink);
+    else if (add_l2) gi = _mm256_fmadd_ps(pi, l2, gi);
+    __m256 mi = _mm256_fmadd_ps(gi, one_minus_beta1, _mm256_mul_ps(_mm256_loadu_ps(m + i), beta1));
+    __m256 vi = _mm256_fmadd_ps(_mm256_mul_ps(one_minus_beta2, gi), gi, _mm256_mul_ps(_mm256_loadu_ps(v + i), beta2));
+    __m256 denom = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), bc2_sqrt), eps);
+    _mm256_storeu_ps(m + i, mi);
+    _mm256_storeu_ps(v + i, vi);
+    _mm256_storeu_ps(p + i, _mm256_add_ps(pi, _mm256_div_ps(_mm256_mul_ps(neg_step_size, mi), denom)));
+  }
+  return whole;
+}
 #else
 // The portable level has no vector exp: every element takes the scalar reference.
 int64_t no_vector_map(const float*, float*, int64_t) { return 0; }
@@ -86,6 +111,7 @@ bool no_vector_backward_row(const float*, const float*, float*, int64_t, bool) {
 bool no_max_and_sum_exp(const float*, int64_t, float&, double&) { return false; }
 void no_grad_row(const float*, int64_t, double, float*, int64_t, float, double) {}
 bool no_attention_row(float*, int64_t, float&, double&) { return false; }
+int64_t no_adam(float*, const float*, float*, float*, int64_t, const AdamStepF32&) { return 0; }
 #endif
 
 }  // namespace
@@ -97,10 +123,16 @@ const CpuKernels table = {
 #if MINIGRAD_LEVEL_ID >= 1
     &exp_f32, &tanh_f32, &sigmoid_f32, &gelu_tanh_f32, &gelu_tanh_grad_f32,
     &softmax_row_fast, &softmax_backward_row_fast, &max_and_sum_exp, &cross_entropy_grad_row, &attention_row,
+    &adam_f32,
 #else
     &no_vector_map, &no_vector_map, &no_vector_map, &no_vector_map, &no_vector_map,
     &no_vector_row, &no_vector_backward_row, &no_max_and_sum_exp, &no_grad_row, &no_attention_row,
+    &no_adam,
 #endif
+    &layer_norm_rows<float>,
+    &layer_norm_rows<double>,
+    &layer_norm_backward_rows<float>,
+    &layer_norm_backward_rows<double>,
     &sum_lanes16<float>,
     &sum_lanes16<double>,
     &sum_lanes16<int64_t>,

@@ -1,7 +1,8 @@
 // The book's chapter 5 training loop, draw for draw, against PyTorch 1.13 (tests/fixtures/
 // train_loop.txt, written by tools/make_train_loop_fixtures.py): a reduced GPT with dropout,
 // a shuffled DataLoader, AdamW and clip_grad_norm_ for 20 steps give PyTorch's losses, and
-// llm::generate's sampled continuation of the trained model gives PyTorch's ids.
+// llm::generate's sampled continuation of the trained model gives PyTorch's ids. Also: a
+// W3-shaped GPT (bench/workloads.cpp) trained with AdamW gives the same bits at 1, 2 and 4 threads.
 // Not a test of one source file: of llm/, optim/ and nn/ together, as the book uses them.
 #include <gtest/gtest.h>
 
@@ -15,6 +16,7 @@
 #include "llm/llm.h"
 #include "nn/nn.h"
 #include "optim/optim.h"
+#include "tests/core/kernels/threads.h"
 #include "tests/fixture.h"
 #include "tests/testing.h"
 
@@ -93,6 +95,41 @@ TEST(TrainLoop, TwentyStepsOfChapter5GiveTorchsLossesAndSample) {
   Tensor generated = llm::generate(model, f["prompt"], 12, kConfig.context_length, /*temperature=*/1.4,
                                    /*top_k=*/25);
   EXPECT_TRUE(testing::bitwise_equal(generated, f["generated"])) << generated << "\nexpected\n" << f["generated"];
+}
+
+// bench/workloads.cpp's W3 step (no dropout, AdamW) on a smaller model whose loops still cross
+// their threading thresholds (GEMMs, attention heads, layer_norm's backward blocks, AdamW on the
+// (V, C) matrices): the losses and every parameter after four steps, as raw floats.
+std::vector<float> train_w3_shaped(int threads) {
+  kernels::testing_threads::Scoped scoped(threads);
+  const llm::GPTConfig cfg{.vocab_size = 256, .context_length = 32, .emb_dim = 64, .n_heads = 4, .n_layers = 2,
+                           .drop_rate = 0.0, .qkv_bias = false};
+  manual_seed(123);
+  llm::GPTModel model(cfg);
+  optim::AdamW opt(model.parameters(), optim::AdamWOptions{.lr = 4e-4, .weight_decay = 0.1});
+  Tensor ids = randint(0, cfg.vocab_size, {8, cfg.context_length});
+  Tensor targets = randint(0, cfg.vocab_size, {8, cfg.context_length});
+  std::vector<float> bits;
+  for (int step = 0; step < 4; ++step) {
+    Tensor loss = calc_loss_batch(ids, targets, model);
+    loss.backward();
+    opt.step();
+    opt.zero_grad(true);
+    bits.push_back(loss.item<float>());
+  }
+  for (const Tensor& p : model.parameters()) {
+    const float* v = p.data_ptr<float>();
+    bits.insert(bits.end(), v, v + p.numel());
+  }
+  return bits;
+}
+
+TEST(TrainLoop, GPTTrainingGivesTheSameBitsAtOneTwoAndFourThreads) {
+  const std::vector<float> one = train_w3_shaped(1);
+  ASSERT_LT(one[3], one[0]);  // it trained: the fourth loss is below the first
+  for (int threads : {2, 4}) {
+    EXPECT_TRUE(testing::bitwise_equal(one, train_w3_shaped(threads))) << "at " << threads << " threads";
+  }
 }
 
 }  // namespace

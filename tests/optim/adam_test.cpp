@@ -12,6 +12,7 @@
 
 #include "core/core.h"
 #include "optim/optim.h"
+#include "tests/core/kernels/levels.h"
 #include "tests/fixture.h"
 #include "tests/testing.h"
 
@@ -80,6 +81,21 @@ TEST(OptimAdamW, EveryOptionMatchesTorchBitForBit) {
   run_single<optim::AdamW>("adamw_amsgrad", optim::AdamWOptions{.lr = 0.01, .weight_decay = 0.05, .amsgrad = true});
   run_single<optim::AdamW>("adamw_maximize", optim::AdamWOptions{.lr = 0.01, .maximize = true});
   run_single<optim::AdamW>("adamw_all", optim::AdamWOptions{0.03, {0.5, 0.8}, 1e-4, 0.5, true, true});
+}
+
+// float32 parameters take the CPU level's vector copy of the rule (core/kernels/level_kernels.h:
+// adam_f32) on whole vectors, the scalar loop on the tail (p has 111 floats): torch's bits at
+// every level this machine runs.
+TEST(OptimAdamW, EveryCpuLevelMatchesTorchBitForBit) {
+  for (const std::string& level : available_cpu_capabilities()) {
+    SCOPED_TRACE(level);
+    kernels::testing_levels::Scoped scoped(level);
+    run_single<optim::AdamW>("adamw_book", optim::AdamWOptions{.lr = 0.0004, .weight_decay = 0.1});
+    run_single<optim::AdamW>("adamw_defaults", optim::AdamWOptions{});
+    run_single<optim::Adam>("adam_plain", optim::AdamOptions{.lr = 0.01});
+    run_single<optim::Adam>("adam_weight_decay", optim::AdamOptions{.lr = 0.01, .weight_decay = 0.1});
+    run_single<optim::Adam>("adam_betas_eps", optim::AdamOptions{.lr = 0.05, .betas = {0.8, 0.95}, .eps = 1e-3});
+  }
 }
 
 // nanoGPT's split: the matrix decays, the vector does not and has its own lr.

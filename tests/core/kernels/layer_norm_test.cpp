@@ -1,6 +1,6 @@
 // Checks core/kernels/layer_norm.h: the fast row loops (8-lane sums, threads over rows, the
 // weight and bias sums in fixed row blocks) against the plain references, with and without
-// weight and bias, and their bits at 1 and 2 threads.
+// weight and bias, and their bits at 1 and 2 threads and at every CPU level.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/kernels/layer_norm.h"
+#include "tests/core/kernels/levels.h"
 #include "tests/core/kernels/threads.h"
 #include "tests/testing.h"
 
@@ -63,22 +64,44 @@ TEST(LayerNormKernelTest, NoRowsGivesZeroSums) {
   EXPECT_EQ(db, std::vector<float>(3, 0.0f));
 }
 
-TEST(LayerNormKernelTest, SameBitsAtOneAndTwoThreads) {
-  const int64_t rows = 300, C = 512;  // enough work that two threads split it
+// y, mean, rstd, dx, dw, db of a (300, 509) float problem (enough work that two threads split
+// it; C not a multiple of 8 or 16, so the lanes' tails run too).
+using Outputs = std::vector<float>[6];
+void run_both(Outputs& o) {
+  const int64_t rows = 300, C = 509;
   auto x = normal_values<float>(rows * C, 5), g = normal_values<float>(rows * C, 6);
   auto w = normal_values<float>(C, 7), b = normal_values<float>(C, 8);
-  std::vector<float> out[2][6];
+  for (auto* v : {&o[0], &o[3]}) v->resize(x.size());
+  for (auto* v : {&o[1], &o[2]}) v->resize(rows);
+  for (auto* v : {&o[4], &o[5]}) v->resize(C);
+  layer_norm(x.data(), w.data(), b.data(), o[0].data(), o[1].data(), o[2].data(), rows, C, 1e-5);
+  layer_norm_backward(x.data(), g.data(), w.data(), o[1].data(), o[2].data(), o[3].data(), o[4].data(), o[5].data(),
+                      rows, C);
+}
+
+TEST(LayerNormKernelTest, SameBitsAtOneAndTwoThreads) {
+  Outputs out[2];
   for (int threads : {1, 2}) {
     testing_threads::Scoped scope(threads);
-    auto& o = out[threads - 1];
-    for (auto* v : {&o[0], &o[3]}) v->resize(x.size());
-    for (auto* v : {&o[1], &o[2]}) v->resize(rows);
-    for (auto* v : {&o[4], &o[5]}) v->resize(C);
-    layer_norm(x.data(), w.data(), b.data(), o[0].data(), o[1].data(), o[2].data(), rows, C, 1e-5);
-    layer_norm_backward(x.data(), g.data(), w.data(), o[1].data(), o[2].data(), o[3].data(), o[4].data(),
-                        o[5].data(), rows, C);
+    run_both(out[threads - 1]);
   }
   for (int i = 0; i < 6; ++i) EXPECT_TRUE(testing::bitwise_equal(out[1][i], out[0][i])) << "output " << i;
+}
+
+// The rows run at the CPU level (core/kernels/layer_norm_rows.h): only adds and multiplies in a
+// fixed order, so every level gives the portable level's bits.
+TEST(KernelsTestLayerNorm, SameBitsAtEveryCpuLevel) {
+  Outputs portable;
+  {
+    testing_levels::Scoped scope("portable");
+    run_both(portable);
+  }
+  for (const std::string& level : available_cpu_capabilities()) {
+    testing_levels::Scoped scope(level);
+    Outputs o;
+    run_both(o);
+    for (int i = 0; i < 6; ++i) EXPECT_TRUE(testing::bitwise_equal(o[i], portable[i])) << level << ", output " << i;
+  }
 }
 
 }  // namespace
