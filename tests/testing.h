@@ -5,11 +5,13 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +19,20 @@
 #include "core/tensor.h"
 
 namespace minigrad::testing {
+
+// A fixture whose every test gets a fresh directory (dir_), removed afterwards; path(name)
+// is a file in it. Derive from it: class SafetensorsTest : public TempDirTest {...}.
+class TempDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "minigrad_test_XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string dir_;
+};
 
 // Element i of a contiguous tensor as a double, whatever its dtype.
 inline double element(const Tensor& t, int64_t i) {

@@ -49,16 +49,8 @@ std::string file_bytes(const std::string& header, const std::string& data = "") 
 }
 
 // Each test gets a fresh directory, removed afterwards.
-class SafetensorsTest : public ::testing::Test {
+class SafetensorsTest : public minigrad::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "minigrad_safetensors_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-
   // Writes `bytes` to a file and checks loading it throws std::runtime_error with the file's
   // path and every fragment in its message.
   ::testing::AssertionResult rejects(const std::string& bytes, std::vector<std::string> fragments) {
@@ -68,7 +60,6 @@ class SafetensorsTest : public ::testing::Test {
     return throws_with<std::runtime_error>([&] { load_safetensors(p); }, fragments);
   }
 
-  std::string dir_;
 };
 
 NamedTensors sample() {

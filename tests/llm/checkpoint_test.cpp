@@ -75,23 +75,14 @@ struct TrainingRun {
   return ::testing::AssertionSuccess();
 }
 
-class CheckpointTest : public ::testing::Test {
+class CheckpointTest : public minigrad::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "minigrad_checkpoint_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-
   // A checkpoint of a run 4 steps in, at `p`.
   void save_small(const std::string& p) {
     TrainingRun run(5);
     run.train(4);
     llm::save_checkpoint(p, run.model, run.optimizer, run.state());
   }
-  std::string dir_;
 };
 
 TEST_F(CheckpointTest, ResumingHalfwayEndsWithTheUninterruptedRunsWeightsBitForBit) {

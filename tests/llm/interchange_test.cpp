@@ -52,17 +52,7 @@ std::vector<std::string> names_of(const NamedTensors& tensors) {
 }
 
 // A fresh directory per test, removed afterwards.
-class GPTInterchange : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "minigrad_interchange_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-  std::string dir_;
-};
+class GPTInterchange : public minigrad::testing::TempDirTest {};
 
 // Logits of a model in eval mode (dropout off: no draws).
 Tensor eval_logits(llm::GPTModel& model, const Tensor& ids) {
