@@ -170,6 +170,7 @@ TEST_F(TrainGptExample, KilledWithSigkillThenResumedEndsWithTheUninterruptedWeig
     const auto& tb = b.tensors[i].second;
     ASSERT_EQ(name, b.tensors[i].first);
     ASSERT_EQ(ta.sizes(), tb.sizes()) << name;
+    if (ta.numel() == 0) continue;  // an empty tensor has no data pointer to compare (memcmp wants non-null)
     EXPECT_EQ(std::memcmp(ta.raw_data(), tb.raw_data(), static_cast<std::size_t>(ta.numel()) * element_size(ta.dtype())), 0)
         << name << " differs";
   }
