@@ -5,10 +5,10 @@
 #include "core/safetensors.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -48,14 +48,16 @@ bool is_other_format_dtype(const std::string& s) {
 // A temporary file next to `path`, removed again unless commit() renamed it into place.
 class AtomicFile {
  public:
-  explicit AtomicFile(const std::string& path) : path_(path), tmp_(path + ".tmp-XXXXXX") {
-    fd_ = ::mkstemp(tmp_.data());
+  // A fresh name (pid and a counter; O_EXCL never reuses one a crash left behind) opened with
+  // mode 0666, so the kernel applies the umask as for any file, torch.save's included
+  // (mkstemp would make it 0600, and reading the umask means setting it, racing other threads).
+  explicit AtomicFile(const std::string& path) : path_(path) {
+    static std::atomic<unsigned> counter{0};
+    do {
+      tmp_ = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+      fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    } while (fd_ < 0 && errno == EEXIST);
     if (fd_ < 0) fail("cannot create the temporary file " + tmp_);
-    // mkstemp makes the file 0600; give it the mode a plain open(2) would (0666 minus the
-    // umask), as torch.save's files have. umask can only be read by setting it.
-    mode_t mask = ::umask(0);
-    ::umask(mask);
-    ::fchmod(fd_, 0666 & ~mask);
   }
   ~AtomicFile() {
     if (fd_ >= 0) ::close(fd_);
