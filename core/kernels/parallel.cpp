@@ -19,7 +19,7 @@
 // credit is for the idle machine, above all a virtual one, whose cores pause now and
 // then for 20 us to 2 ms (about 20 times a second here): charging each such hiccup in
 // full, as this rule first did, sent a GPT step at 2 threads to its caller alone most of
-// the time (W3: 41 ms at 2 threads, 29 ms with the credit; bench/RESULTS.md).
+// the time (W3: 41 ms at 2 threads, no faster than 1; 23 ms with the credit).
 #include "core/kernels/parallel.h"
 
 #include <algorithm>
@@ -99,11 +99,14 @@ int64_t now_ns() {
 }
 
 // After a deficit, jobs run alone for 50 times it (at least 5 ms), and twice as long
-// after each further deficit, up to 1 s: a trial costs at most ~2 %.
-constexpr int64_t kAloneMin = 5'000'000, kAloneMax = 1'000'000'000, kCreditMax = 2'000'000;  // ns
-std::atomic<int64_t> g_alone_until{0};  // jobs started before this run on their caller alone
-std::atomic<int64_t> g_alone_for{0};    // the last time alone; 0 after a job the team won
-std::atomic<int64_t> g_credit{0};       // ns the team saved lately, at most kCreditMax
+// after each further deficit, up to 1 s: a trial costs at most ~2 %. A trial (and the
+// first job) starts with 0.5 ms of credit: its threads have slept and must be woken
+// (~50 us), while a busy neighbour costs it a time slice.
+constexpr int64_t kAloneMin = 5'000'000, kAloneMax = 1'000'000'000;                 // ns
+constexpr int64_t kCreditMax = 2'000'000, kTrialCredit = 500'000;                   // ns
+std::atomic<int64_t> g_alone_until{0};         // jobs started before this run on their caller alone
+std::atomic<int64_t> g_alone_for{0};           // the last time alone; 0 after a job the team won
+std::atomic<int64_t> g_credit{kTrialCredit};  // ns the team saved lately, at most kCreditMax
 
 // A job took `took` ns with the team; the caller alone would have needed about `alone`.
 void note_job(int64_t took, int64_t alone, int64_t now) {
@@ -117,7 +120,7 @@ void note_job(int64_t took, int64_t alone, int64_t now) {
   const int64_t wait = std::min(kAloneMax, std::max({kAloneMin, 50 * -credit, 2 * last}));
   g_alone_until.store(now + wait, std::memory_order_relaxed);
   g_alone_for.store(wait, std::memory_order_relaxed);
-  g_credit.store(0, std::memory_order_relaxed);
+  g_credit.store(kTrialCredit, std::memory_order_relaxed);
 }
 
 thread_local bool t_alone = false;  // running a job's tasks on its caller alone
