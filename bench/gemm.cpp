@@ -28,6 +28,9 @@ void shapes(benchmark::internal::Benchmark* b) {
   for (int64_t n : {64, 128, 256, 512, 1024, 2048}) b->Args({n, n, n});
   b->Args({512, 128, 512})->Args({512, 128, 384})->Args({2048, 768, 768});
   b->Args({2048, 768, 3072})->Args({512, 128, 8192});
+  // W3's (gpt-mini) products besides 512 x 128 x 512/384: a 128-wide layer's forward and input
+  // gradient, and the weight gradients, whose K is the 512 tokens of a batch (TN).
+  b->Args({512, 128, 128})->Args({128, 512, 128})->Args({512, 512, 128})->Args({128, 512, 512});
   b->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
 

@@ -55,20 +55,25 @@ void gemm_small(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, i
 
 // Two rounds of tasks on the thread pool (parallel.h). First all of op(B), every K
 // slice, is packed into shared panels, a few panels a task. Then each task (a block
-// of MC rows times a chunk of at most NC columns of C) packs its block of op(A)
+// of at most MC rows times a chunk of at most NC columns of C) packs its block of op(A)
 // privately and runs the micro-kernel over it, slice by slice. Any thread may take
 // any task, and a thread the OS preempts delays only the task it holds.
+// The grid: rows are split first, into at least two blocks a thread, as even as whole
+// MR panels allow (144 + 144 + 144 + 80 rows would keep one of two threads waiting for a
+// seventh of the time; 22 + 21 + 22 + 21 panels do not); columns only when the rows run
+// out, since each column chunk packs its row block of op(A) again. The grid decides who
+// computes a tile, never how: every element is summed over the same K slices in order.
 template <class T>
 void gemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
                   const T* B, int64_t ldb, T beta, T* C, int64_t ldc, int threads) {
   using Bk = Blocking<T>;
   constexpr int64_t MR = Bk::MR, NR = Bk::NR, KC = Bk::KC, MC = Bk::MC, NC = Bk::NC;
   const int64_t m_panels = (M + MR - 1) / MR, n_panels = (N + NR - 1) / NR;
-  const int64_t k_slices = (K + KC - 1) / KC, m_blocks = (M + MC - 1) / MC;
+  const int64_t k_slices = (K + KC - 1) / KC;
   static thread_local Scratch<T> b_buf;
   T* Bp = b_buf.get(n_panels * NR * K);  // slice pc starts at n_panels NR pc
 
-  constexpr int64_t kPanelsPerPack = 8;
+  constexpr int64_t kPanelsPerPack = 4;
   const int64_t pack_groups = (n_panels + kPanelsPerPack - 1) / kPanelsPerPack;
   for_each_task(k_slices * pack_groups, threads, [&](int64_t item) {
     const int64_t pc = item / pack_groups * KC, kc = std::min(KC, K - pc);
@@ -76,14 +81,14 @@ void gemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A,
     for (int64_t q = q0; q < q1; ++q) pack_b(tb, B, ldb, N, q * NR, pc, kc, Bp + n_panels * NR * pc + q * NR * kc);
   });
 
-  // Enough column chunks for two tasks a thread, none wider than NC.
-  const int64_t n_chunks = std::min(n_panels, std::max((n_panels * NR + NC - 1) / NC,
-                                                       (2 * int64_t{threads} + m_blocks - 1) / m_blocks));
+  const int64_t want = threads > 1 ? 2 * int64_t{threads} : 1;  // tasks worth having
+  const int64_t m_blocks = std::min(m_panels, std::max((M + MC - 1) / MC, want));
+  const int64_t n_chunks = std::min(n_panels, std::max((n_panels * NR + NC - 1) / NC, (want + m_blocks - 1) / m_blocks));
   for_each_task(m_blocks * n_chunks, threads, [&](int64_t task) {
     static thread_local Scratch<T> a_buf;
     T* Ap = a_buf.get(MC * KC);
     const int64_t ib = task / n_chunks, jb = task % n_chunks;
-    const int64_t p0 = ib * (MC / MR), p1 = std::min(m_panels, p0 + MC / MR);
+    const int64_t p0 = m_panels * ib / m_blocks, p1 = m_panels * (ib + 1) / m_blocks;
     const int64_t q0 = n_panels * jb / n_chunks, q1 = n_panels * (jb + 1) / n_chunks;
     for (int64_t pc = 0; pc < K; pc += KC) {  // the K slices in one fixed order
       const int64_t kc = std::min(KC, K - pc);
