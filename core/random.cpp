@@ -55,30 +55,19 @@ void Generator::set_state(const GeneratorState& s) {
   next_double_normal_ = s.next_normal;
 }
 
-uint32_t Generator::random() {
-  if (index_ >= kStateSize) {
-    // Regenerate all 624 words: each mixes the top bit of one word with the low 31
-    // bits of the next, and xors in the word 397 ahead.
-    for (int i = 0; i < kStateSize; ++i) {
-      uint32_t y = (state_[i] & kUpperBit) | (state_[(i + 1) % kStateSize] & kLowerBits);
-      state_[i] = state_[(i + kShift) % kStateSize] ^ (y >> 1) ^ ((y & 1U) ? kMatrixA : 0U);
-    }
-    index_ = 0;
-  }
-  // Tempering: an invertible bit scramble that evens out the output's equidistribution.
-  uint32_t y = state_[index_++];
-  y ^= y >> 11;
-  y ^= (y << 7) & 0x9d2c5680U;
-  y ^= (y << 15) & 0xefc60000U;
-  y ^= y >> 18;
-  return y;
-}
-
-// The first draw is the high half.
-uint64_t Generator::random64() {
-  uint64_t hi = random();
-  uint64_t lo = random();
-  return (hi << 32) | lo;
+// Regenerates all 624 words: each mixes the top bit of one word with the low 31 bits of
+// the next, and xors in the word 397 ahead (mod 624). Three runs, so no index wraps inside
+// a loop: i + 397 < 624, then i + 397 - 624, then the last word, whose next is word 0.
+void Generator::twist() {
+  auto mix = [](uint32_t hi_word, uint32_t lo_word, uint32_t ahead) {
+    const uint32_t y = (hi_word & kUpperBit) | (lo_word & kLowerBits);
+    return ahead ^ (y >> 1) ^ ((y & 1U) ? kMatrixA : 0U);
+  };
+  int i = 0;
+  for (; i < kStateSize - kShift; ++i) state_[i] = mix(state_[i], state_[i + 1], state_[i + kShift]);
+  for (; i < kStateSize - 1; ++i) state_[i] = mix(state_[i], state_[i + 1], state_[i + kShift - kStateSize]);
+  state_[i] = mix(state_[i], state_[0], state_[kShift - 1]);
+  index_ = 0;
 }
 
 // ============================== uniforms ==============================

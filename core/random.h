@@ -30,8 +30,19 @@ class Generator {
   GeneratorState get_state() const { return {seed_, state_, index_, next_double_normal_}; }
   void set_state(const GeneratorState& s);  // std::invalid_argument if s.index is outside [0, 624]
 
-  uint32_t random();    // one 32-bit draw of mt19937
-  uint64_t random64();  // two draws, as torch's random64()
+  uint32_t random() {  // one 32-bit draw of mt19937 (inline: dropout draws two per element)
+    if (index_ >= 624) twist();
+    // Tempering: an invertible bit scramble that evens out the output's equidistribution.
+    uint32_t y = state_[static_cast<std::size_t>(index_++)];
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c5680U;
+    y ^= (y << 15) & 0xefc60000U;
+    return y ^ (y >> 18);
+  }
+  uint64_t random64() {  // two draws, as torch's random64(): the first is the high half
+    const uint64_t hi = random();
+    return (hi << 32) | random();
+  }
   // Uniform in [from, to): floats from 24 random bits, doubles from 53, as torch.
   float uniform_float(float from, float to);
   double uniform_double(double from, double to);
@@ -45,6 +56,7 @@ class Generator {
   void fill_normal(double* data, int64_t n, double mean, double std);
 
  private:
+  void twist();  // regenerates all 624 words (random.cpp)
   uint64_t seed_ = 0;
   std::array<uint32_t, 624> state_{};
   int64_t index_ = 624;
