@@ -73,12 +73,11 @@ void expand_loop(const T* in, T* out, const Shape& out_shape, const std::vector<
 template <class T>
 void sum_to_loop(const T* in, T* out, const Shape& in_shape, const std::vector<int64_t>& strides,
                  int64_t out_numel) {
-  // Walk the big tensor in order, adding into the small one: each small element
-  // is accumulated in row-major order of the big one, a fixed order. Accumulators
-  // are kernels::acc_t (floats in double, int64 in wrapping uint64).
-  std::vector<kernels::acc_t<T>> acc(static_cast<std::size_t>(out_numel), 0);
-  for_each_broadcast(in_shape, strides,
-                     [&](int64_t i, int64_t off) { acc[off] += static_cast<kernels::acc_t<T>>(in[i]); });
+  // Walk the big tensor in order, adding into the small one: each small element is
+  // accumulated in row-major order of the big one, floats in double, int64 in wrapping uint64.
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
+  std::vector<Acc> acc(static_cast<std::size_t>(out_numel), 0);
+  for_each_broadcast(in_shape, strides, [&](int64_t i, int64_t off) { acc[off] += static_cast<Acc>(in[i]); });
   for (int64_t k = 0; k < out_numel; ++k) out[k] = static_cast<T>(acc[k]);
 }
 

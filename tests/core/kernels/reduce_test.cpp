@@ -3,7 +3,7 @@
 // tests/core/ops/reduce_test.cpp, against torch's own sums.
 #include <gtest/gtest.h>
 
-#include <bit>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -63,6 +63,27 @@ TEST(KernelsTestReduce, EmptySumIsZero) {
   std::vector<float> y(3, 5.0f);
   sum_dim(static_cast<const float*>(nullptr), y.data(), 3, 0, 1);
   EXPECT_EQ(y, (std::vector<float>{0, 0, 0}));
+}
+
+// row_sum's one pass (stride == lanes) does the adds of its four strided cascades (the
+// same rows, one value apart more, take the four-cascade branch).
+template <int W, class T>
+void check_row_sum_in_one_pass() {
+  for (int64_t n : {0, 3, 17, 64 * 4 + 5, 4096 * 4 + 7, 70001}) {
+    auto x = random_values<T>(W * n, static_cast<uint32_t>(n));
+    std::vector<T> padded(static_cast<std::size_t>((W + 1) * n));
+    for (int64_t i = 0; i < n; ++i) std::copy_n(&x[W * i], W, &padded[(W + 1) * i]);
+    T one[W], four[W];
+    row_sum<W>(x.data(), W, n, one);
+    row_sum<W>(padded.data(), W + 1, n, four);
+    EXPECT_EQ(0, std::memcmp(one, four, sizeof one)) << "W=" << W << " n=" << n;
+  }
+}
+
+TEST(KernelsTestReduce, RowSumInOnePassMatchesItsFourCascades) {
+  check_row_sum_in_one_pass<1, float>();
+  check_row_sum_in_one_pass<8, float>();
+  check_row_sum_in_one_pass<4, double>();
 }
 
 // torch's order, by hand: 2^24 + 1 + 1 in float32 is 2^24 added left to right. Nine values
