@@ -77,10 +77,6 @@ struct CpuKernels {
   void (*layer_norm_backward_rows_f64)(const double* x, const double* g, const double* w, const double* mean,
                                        const double* rstd, double* dx, double* sw, double* sb, int64_t lo,
                                        int64_t hi, int64_t C);
-  // sum of n contiguous values in the fixed 16-lane tree of reduce.h (same bits at every level).
-  double (*sum_f32)(const float* x, int64_t n);
-  double (*sum_f64)(const double* x, int64_t n);
-  uint64_t (*sum_i64)(const int64_t* x, int64_t n);
 };
 
 // Map loops are split across threads only at multiples of this many elements, so

@@ -10,13 +10,8 @@
 
 #include <cstdint>
 
-#include "core/kernels/reduce.h"  // acc_t only
-
 namespace minigrad::kernels::MINIGRAD_LEVEL {
 namespace {
-
-template <class T>
-acc_t<T> sum_lanes16(const T* x, int64_t n);  // level_kernels.h: the 16-lane tree of sum_contiguous
 
 // sum_k term(k) for k < n in 8 double lanes (lane j adds k = j, j + 8, ...; then the lanes
 // pairwise): independent chains the compiler vectorises, in an order fixed by n alone.
@@ -39,7 +34,7 @@ void layer_norm_rows(const T* x, const T* w, const T* b, T* y, T* mean, T* rstd,
   for (int64_t r = lo; r < hi; ++r) {
     const T* xr = x + r * C;
     T* yr = y + r * C;
-    const double mu = static_cast<double>(sum_lanes16(xr, C)) / static_cast<double>(C);
+    const double mu = sum8(C, [&](int64_t k) { return static_cast<double>(xr[k]); }) / static_cast<double>(C);
     const double ss = sum8(C, [&](int64_t k) {
       const double d = static_cast<double>(xr[k]) - mu;
       return d * d;

@@ -16,8 +16,8 @@
 //  - Each level ends with `const CpuKernels table`; cpu.cpp picks one at start-up.
 //  - Level TUs compile with -ffp-contract=off: an FMA happens only where an intrinsic says so.
 // Bits: each level is bit-identical to itself at any thread count. GEMM gives the same bits
-// at the AVX2 and AVX-512 levels (same KC, same k order, explicit FMAs) and the sums
-// (sum_*) the same bits at every level; exp, tanh, softmax, GELU and cross-entropy differ
+// at the AVX2 and AVX-512 levels (same KC, same k order, explicit FMAs) and layer_norm
+// the same bits at every level; exp, tanh, softmax, GELU and cross-entropy differ
 // between portable (std:: functions) and the vector levels (vec_exp.h), within a few ulp.
 #pragma once
 
@@ -38,7 +38,6 @@
 #include "core/kernels/cpu.h"
 #include "core/kernels/gemm_level.h"
 #include "core/kernels/layer_norm_rows.h"
-#include "core/kernels/reduce.h"  // acc_t only
 #include "core/kernels/vec_exp.h"
 #include "core/kernels/vec_rows.h"
 
@@ -47,23 +46,6 @@
 
 namespace minigrad::kernels::MINIGRAD_LEVEL {
 namespace {
-
-// sum_k x[k] in the fixed tree of reduce.h: lane j (of 16) adds x[j], x[j + 16], ... in
-// order, then the lanes are added pairwise (0+8, 1+9, ...; then 0+4, ...). Sixteen
-// independent chains let the adds overlap (the compiler vectorises the lanes). Only
-// adds, in a fixed order: the same bits at every level.
-template <class T>
-acc_t<T> sum_lanes16(const T* x, int64_t n) {
-  constexpr int64_t L = 16;
-  acc_t<T> lane[L] = {};
-  int64_t k = 0;
-  for (; k + L <= n; k += L)
-    for (int64_t j = 0; j < L; ++j) lane[j] += static_cast<acc_t<T>>(x[k + j]);
-  for (int64_t j = 0; k + j < n; ++j) lane[j] += static_cast<acc_t<T>>(x[k + j]);
-  for (int64_t w = L / 2; w >= 1; w /= 2)
-    for (int64_t j = 0; j < w; ++j) lane[j] += lane[j + w];
-  return lane[0];
-}
 
 #if MINIGRAD_LEVEL_ID >= 1
 // y = f8(x) on every whole block of 8; returns how many elements it did (the caller
@@ -133,9 +115,6 @@ const CpuKernels table = {
     &layer_norm_rows<double>,
     &layer_norm_backward_rows<float>,
     &layer_norm_backward_rows<double>,
-    &sum_lanes16<float>,
-    &sum_lanes16<double>,
-    &sum_lanes16<int64_t>,
 };
 
 }  // namespace minigrad::kernels::MINIGRAD_LEVEL

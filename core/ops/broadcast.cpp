@@ -73,12 +73,11 @@ void expand_loop(const T* in, T* out, const Shape& out_shape, const std::vector<
 template <class T>
 void sum_to_loop(const T* in, T* out, const Shape& in_shape, const std::vector<int64_t>& strides,
                  int64_t out_numel) {
-  // Walk the big tensor in order, adding into the small one: each small element
-  // is accumulated in row-major order of the big one, a fixed order. Accumulators
-  // are kernels::acc_t (float32 in double, int64 in wrapping uint64), as in sum().
-  std::vector<kernels::acc_t<T>> acc(static_cast<std::size_t>(out_numel), 0);
-  for_each_broadcast(in_shape, strides,
-                     [&](int64_t i, int64_t off) { acc[off] += static_cast<kernels::acc_t<T>>(in[i]); });
+  // Walk the big tensor in order, adding into the small one: each small element is
+  // accumulated in row-major order of the big one, floats in double, int64 in wrapping uint64.
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
+  std::vector<Acc> acc(static_cast<std::size_t>(out_numel), 0);
+  for_each_broadcast(in_shape, strides, [&](int64_t i, int64_t off) { acc[off] += static_cast<Acc>(in[i]); });
   for (int64_t k = 0; k < out_numel; ++k) out[k] = static_cast<T>(acc[k]);
 }
 
@@ -101,16 +100,6 @@ bool as_repeated_row(const Shape& small, const Shape& big, int64_t& rows, int64_
   for (std::size_t d = k; d < nb; ++d) cols *= big[d];
   rows = cols == 0 ? 0 : numel_of(big) / cols;
   return true;
-}
-
-// out[c] = sum over r of in[r, c], r ascending: exactly the order the general loop
-// adds in (it walks `in` row-major), so the bits match it. kernels::sum_dim keeps
-// that order when the rows are more than one value wide; a column of single values
-// goes through its plain loop, which does too.
-template <class T>
-void sum_rows(const T* in, T* out, int64_t rows, int64_t cols) {
-  if (cols > 1) kernels::sum_dim(in, out, 1, rows, cols);
-  else kernels::sum_dim_reference(in, out, 1, rows, cols);
 }
 
 // The loops index `small` with broadcast strides: a shape that does not broadcast
@@ -164,7 +153,9 @@ Tensor sum_to(const Tensor& t, const Shape& shape) {
     Tensor out = empty(shape, t.dtype());
     visit_dtype(t.dtype(), [&](auto tag) {
       using T = decltype(tag);
-      if constexpr (!std::is_same_v<T, bool>) sum_rows(t.data_ptr<T>(), out.data_ptr<T>(), rows, cols);  // Bool: refused
+      // out[c] = sum_r t[r, c] as torch sums the leading dims: in its order and the dtype
+      // (kernels::sum_dim), so a bias's gradient is torch's bit for bit. Bool: refused.
+      if constexpr (!std::is_same_v<T, bool>) kernels::sum_dim(t.data_ptr<T>(), out.data_ptr<T>(), 1, rows, cols);
     });
     return out;
   }

@@ -18,7 +18,8 @@ Tensor expand_to(const Tensor& t, const Shape& shape);
 // the shapes are equal; throws std::invalid_argument if `shape` does not broadcast to t's.
 Tensor sum_to(const Tensor& t, const Shape& shape);
 // The general element-by-element loops behind expand_to and sum_to, without their
-// fast paths for a repeated row or a scalar: the reference tests hold those to, bit for bit.
+// fast paths for a repeated row or a scalar: the reference tests hold those to (bit for bit,
+// but for sum_to's float sums, whose fast path adds in torch's order and the dtype).
 Tensor expand_to_reference(const Tensor& t, const Shape& shape);
 Tensor sum_to_reference(const Tensor& t, const Shape& shape);
 // Element strides of a contiguous `shape`, read as if broadcast to `out` (0 on broadcast dims).

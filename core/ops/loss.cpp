@@ -63,7 +63,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, Reduction redu
   for (int64_t i = 0; i < N; ++i) count += t[i] != ignore_index;
 
   // The reduction is part of this op, not a recorded sum: the same bits as
-  // losses.sum() (kernels::sum_dim's tree) and, for mean, .div(count) in the dtype;
+  // losses.sum() (kernels::sum_dim: torch's sum order) and, for mean, .div(count) in the dtype;
   // 0/0 = nan when all are ignored, as torch.
   Tensor out = losses;
   if (reduction != Reduction::None) {

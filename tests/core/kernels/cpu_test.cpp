@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "core/core.h"
-#include "core/kernels/reduce.h"
 #include "tests/core/kernels/levels.h"
 
 namespace minigrad::kernels {
@@ -65,18 +64,6 @@ TEST(KernelsTestCpu, LevelsThisCpuLacksAreRefused) {
     }
     EXPECT_EQ(cpu_capability(), before);
   }
-}
-
-// The 16-lane sum tree has only adds, in one order: the same bits at every level.
-TEST(KernelsTestCpu, SumsGiveTheSameBitsAtEveryLevel) {
-  std::vector<float> x(1001);
-  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 1.0f / static_cast<float>(i + 3) - 0.1f;
-  std::vector<double> sums;
-  for (const std::string& level : available_cpu_capabilities()) {
-    testing_levels::Scoped at(level);
-    sums.push_back(sum_contiguous(x.data(), static_cast<int64_t>(x.size())));
-  }
-  for (double s : sums) EXPECT_EQ(s, sums.front());
 }
 
 }  // namespace

@@ -1,13 +1,12 @@
-// kernels::sum_dim against its plain reference on awkward shapes, and the same bits at
-// any thread count. Over strided dims (inner > 1) the fast loop adds in the reference's
-// order, so the bits agree; over contiguous rows it adds in a fixed tree, so a float
-// result may differ from the sequential sum by the final rounding only.
+// kernels::sum_dim against its plain reference (the transcription of torch's order) on
+// awkward shapes, bit for bit, at any thread count. That the order is torch's:
+// tests/core/ops/reduce_test.cpp, against torch's own sums.
 #include <gtest/gtest.h>
 
-#include <bit>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <limits>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -32,29 +31,23 @@ struct Shape3 {
 
 const std::vector<Shape3> kShapes = {
     {1, 1, 1},   {1, 7, 1},    {3, 33, 1},  {1, 257, 1},  {2, 16, 1},    {1, 17, 1},
-    {1, kSumBlock, 1}, {1, kSumBlock + 5, 1}, {2, 3 * kSumBlock + 1, 1},
-    {1, 7, 7},   {3, 33, 257}, {2, 5, 300}, {4, 1, 9},     {1, 1000, 513},
-    {0, 5, 3},   {3, 0, 1},    {3, 0, 4},
+    {1, 70001, 1}, {2, 3 * 4096 + 1, 1},   {5, 99, 2},   {2, 7, 5},     {3, 40, 8},
+    {1, 7, 7},   {3, 33, 257}, {2, 5, 300}, {4, 1, 9},     {1, 1000, 513}, {2, 5000, 47},
+    {0, 5, 3},   {3, 0, 1},    {3, 0, 4},   {3, 4, 0},
 };
 
 template <class T>
 void check_shape(const Shape3& s) {
   auto x = random_values<T>(s.outer * s.n * s.inner, static_cast<uint32_t>(s.n * 31 + s.inner));
-  std::vector<T> fast(static_cast<std::size_t>(s.outer * s.inner), T(-1)), ref = fast;
-  sum_dim(x.data(), fast.data(), s.outer, s.n, s.inner);
+  std::vector<T> ref(static_cast<std::size_t>(s.outer * s.inner), T(-1));
   sum_dim_reference(x.data(), ref.data(), s.outer, s.n, s.inner);
-  for (std::size_t i = 0; i < ref.size(); ++i) {
-    if (s.inner > 1 || !std::is_floating_point_v<T>) {
-      ASSERT_EQ(fast[i], ref[i]) << "outer=" << s.outer << " n=" << s.n << " inner=" << s.inner << " at " << i;
-    } else {
-      // Both are double sums, each within n eps_double sum|x| of the exact one; then one
-      // rounding to T (which for float is the larger term).
-      double abs_sum = 0;
-      for (int64_t k = 0; k < s.n; ++k) abs_sum += std::fabs(static_cast<double>(x[i * s.n + k]));
-      double tol = std::fabs(static_cast<double>(ref[i])) * std::numeric_limits<T>::epsilon() +
-                   2.0 * s.n * std::numeric_limits<double>::epsilon() * abs_sum;
-      ASSERT_NEAR(fast[i], ref[i], tol) << "outer=" << s.outer << " n=" << s.n << " at " << i;
-    }
+  for (int threads : {1, 2, 3}) {
+    testing_threads::Scoped scoped(threads);
+    std::vector<T> fast(ref.size(), T(-1));
+    sum_dim(x.data(), fast.data(), s.outer, s.n, s.inner);
+    for (std::size_t i = 0; i < ref.size(); ++i)
+      ASSERT_EQ(0, std::memcmp(&fast[i], &ref[i], sizeof(T)))
+          << "outer=" << s.outer << " n=" << s.n << " inner=" << s.inner << " at " << i << ", " << threads << " threads";
   }
 }
 
@@ -72,37 +65,45 @@ TEST(KernelsTestReduce, EmptySumIsZero) {
   EXPECT_EQ(y, (std::vector<float>{0, 0, 0}));
 }
 
-// The tree is fixed by n alone: lane j of 16 takes elements j, j + 16, ...; then
-// lanes fold 0+8, 1+9, ...; then 0+4, ...; blocks of kSumBlock add in order.
-TEST(KernelsTestReduce, ContiguousSumFollowsTheDocumentedTree) {
-  // 1e17 + 1 - 1e17 in double is 0 or 1 depending on order: lane 0 gets 1e17 and
-  // -1e17 (elements 0 and 16), lane 1 gets 1, so the tree gives exactly 1; a sequential
-  // sum gives 0 (1e17 + 1 rounds back to 1e17).
-  std::vector<double> x(17, 0.0);
-  x[0] = 1e17;
-  x[1] = 1;
-  x[16] = -1e17;
-  double y = -1;
-  sum_dim(x.data(), &y, 1, 17, 1);
-  EXPECT_EQ(y, 1.0);
-  sum_dim_reference(x.data(), &y, 1, 17, 1);
-  EXPECT_EQ(y, 0.0);
+// row_sum's one pass (stride == lanes) does the adds of its four strided cascades (the
+// same rows, one value apart more, take the four-cascade branch).
+template <int W, class T>
+void check_row_sum_in_one_pass() {
+  for (int64_t n : {0, 3, 17, 64 * 4 + 5, 4096 * 4 + 7, 70001}) {
+    auto x = random_values<T>(W * n, static_cast<uint32_t>(n));
+    std::vector<T> padded(static_cast<std::size_t>((W + 1) * n));
+    for (int64_t i = 0; i < n; ++i) std::copy_n(&x[W * i], W, &padded[(W + 1) * i]);
+    T one[W], four[W];
+    row_sum<W>(x.data(), W, n, one);
+    row_sum<W>(padded.data(), W + 1, n, four);
+    EXPECT_EQ(0, std::memcmp(one, four, sizeof one)) << "W=" << W << " n=" << n;
+  }
 }
 
-TEST(KernelsTestReduce, SameBitsAtAnyThreadCount) {
-  const int64_t n = 5 * kSumBlock + 123;
-  auto x = random_values<float>(3 * n, 11);
-  std::vector<float> want;
-  for (int threads : {1, 2, 3, 4}) {
-    testing_threads::Scoped scoped(threads);
-    std::vector<float> rows(3), whole(1);
-    sum_dim(x.data(), rows.data(), 3, n, 1);
-    sum_dim(x.data(), whole.data(), 1, 3 * n, 1);
-    rows.push_back(whole[0]);
-    if (want.empty()) want = rows;
-    for (std::size_t i = 0; i < want.size(); ++i)
-      EXPECT_EQ(std::bit_cast<uint32_t>(rows[i]), std::bit_cast<uint32_t>(want[i])) << threads << " threads, " << i;
-  }
+TEST(KernelsTestReduce, RowSumInOnePassMatchesItsFourCascades) {
+  check_row_sum_in_one_pass<1, float>();
+  check_row_sum_in_one_pass<8, float>();
+  check_row_sum_in_one_pass<4, double>();
+}
+
+// torch's order, by hand: 2^24 + 1 + 1 in float32 is 2^24 added left to right. Nine values
+// (one vector of 8 and one left over): the leftover first, then the lanes in order, so
+// (1 + 2^24) + 0 + ... + 1 = 2^24; a double accumulator would give 2^24 + 2.
+TEST(KernelsTestReduce, FloatSumsFollowTorchsOrderInFloat) {
+  std::vector<float> x(9, 0.0f);
+  x[8] = 1.0f;
+  x[0] = 16777216.0f;
+  x[7] = 1.0f;
+  float y = -1;
+  sum_dim(x.data(), &y, 1, 9, 1);
+  EXPECT_EQ(y, 16777216.0f);
+  x[8] = 0.0f;
+  x[1] = 1.0f;  // now lane 1 and lane 7 add 1 each to lane 0's 2^24: still 2^24
+  sum_dim(x.data(), &y, 1, 9, 1);
+  EXPECT_EQ(y, 16777216.0f);
+  x = {1.0f, 1.0f, 16777216.0f};  // under 8 values: ((1 + 1) + 2^24) = 2^24 + 2
+  sum_dim(x.data(), &y, 1, 3, 1);
+  EXPECT_EQ(y, 16777218.0f);
 }
 
 }  // namespace

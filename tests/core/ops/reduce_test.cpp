@@ -1,14 +1,19 @@
 // Checks core/ops/reduce.cpp against PyTorch 1.13 (tests/fixtures/reduce.txt, written by
 // tools/make_ops_a_fixtures.py): sum / mean / max / argmax values, indices (ties go to the
-// first), gradients and grad_fn names in float32 and float64, float64 gradchecks, errors.
+// first), gradients and grad_fn names in float32 and float64, float64 gradchecks, errors;
+// and torch's sums bit for bit, on inputs big and small (tests/fixtures/sum_order.txt,
+// tools/make_sum_fixtures.py).
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <iomanip>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/core.h"
+#include "tests/core/kernels/threads.h"
 #include "tests/core/ops/fixture_case.h"
 #include "tests/gradcheck.h"
 #include "tests/testing.h"
@@ -53,6 +58,58 @@ TEST(ReduceTest, SumAndMeanGradcheck) {
   for (const auto& op : sum_mean_ops()) {
     SCOPED_TRACE(op.name);
     EXPECT_TRUE(gradcheck(op.fn, f64_inputs(fixture(), op.name)));
+  }
+}
+
+// Element i of input `seed` in tools/make_sum_fixtures.py: a signed 24-bit (float32) or
+// 53-bit (float64) integer times a power of two, exact in its dtype.
+uint32_t hash32(uint32_t x) {  // lowbias32
+  x ^= x >> 16;
+  x *= 0x7feb352du;
+  x ^= x >> 15;
+  x *= 0x846ca68bu;
+  return x ^ (x >> 16);
+}
+Tensor sum_input(int64_t seed, bool f64, const Shape& shape) {
+  Tensor t = empty(shape, f64 ? DType::Float64 : DType::Float32);
+  float* xf = f64 ? nullptr : t.data_ptr<float>();
+  double* xd = f64 ? t.data_ptr<double>() : nullptr;
+  for (int64_t k = 0; k < t.numel(); ++k) {
+    const uint64_t i = static_cast<uint64_t>(k) + static_cast<uint64_t>(seed) * 0x9E3779B9ull;
+    if (f64) {
+      const uint32_t hi = hash32(static_cast<uint32_t>(2 * i)), lo = hash32(static_cast<uint32_t>(2 * i + 1));
+      const double m = static_cast<double>(hi >> 5) * 0x1p26 + static_cast<double>(lo >> 6) - 0x1p52;
+      xd[k] = m * std::ldexp(1.0, static_cast<int>(lo & 15) * 2 - 60);  // exact: m has 53 bits
+    } else {
+      const uint32_t x = hash32(static_cast<uint32_t>(i));
+      xf[k] = static_cast<float>((static_cast<double>(x >> 8) - 0x1p23) * std::ldexp(1.0, static_cast<int>(x & 7) * 2 - 20));
+    }
+  }
+  return t;
+}
+
+// float32 sums in float32, float64 in float64, in torch's order: the same bits as torch's at
+// 1 and 2 threads, for full sums (one row), rows, and columns fewer or more than 8 wide.
+TEST(ReduceTest, SumsAreTorchsBitForBit) {
+  const testing::Fixture& f = testing::Fixture::get("sum_order.txt");
+  const Tensor spec = f["spec"];
+  for (int64_t c = 0; c < spec.sizes()[0]; ++c) {
+    const int64_t* r = spec.data_ptr<int64_t>() + c * spec.sizes()[1];
+    const int64_t seed = r[0], dim = r[3];
+    const bool f64 = r[1] != 0, mean = r[2] != 0, keepdim = r[4] != 0;
+    Shape shape;
+    for (int d = 5; d < 8 && r[d] != 0; ++d) shape.push_back(r[d]);
+    const Tensor x = sum_input(seed, f64, shape), want = f["out" + std::to_string(c)];
+    for (int threads : {1, 2}) {
+      kernels::testing_threads::Scoped scoped(threads);
+      const Tensor y = dim < 0 ? (mean ? x.mean() : x.sum()) : (mean ? x.mean(dim, keepdim) : x.sum(dim, keepdim));
+      ASSERT_EQ(y.sizes(), want.sizes()) << "case " << c;
+      ASSERT_EQ(y.dtype(), want.dtype()) << "case " << c;
+      EXPECT_EQ(std::memcmp(y.raw_data(), want.raw_data(), static_cast<size_t>(y.numel()) * element_size(y.dtype())), 0)
+          << "case " << c << ": " << (mean ? "mean" : "sum") << " over " << dim << " of " << shape_str(shape) << " "
+          << dtype_name(y.dtype()) << " at " << threads << " threads: " << std::setprecision(17) << y.reshape({-1}).slice(0, 0, 1).item<double>()
+          << " vs torch's " << want.reshape({-1}).slice(0, 0, 1).item<double>();
+    }
   }
 }
 
