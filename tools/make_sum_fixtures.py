@@ -2,7 +2,7 @@
 
 torch 1.13 sums float32 in float32 and float64 in float64 in ATen's cascade order
 (aten/src/ATen/native/cpu/SumKernel.cpp); core/kernels/reduce.h reproduces it, and
-tests/core/ops/sum_order_test.cpp checks sum / mean, over everything or one dim, against
+tests/core/ops/reduce_test.cpp (SumsAreTorchsBitForBit) checks sum / mean, over everything or one dim, against
 these results at 1 and 2 threads. The inputs are not stored: value(seed, i) below is
 exact in float32 / float64 and the test computes it the same way. Magnitudes span 2^14
 (float32) and 2^30 (float64), so the order of the adds shows in the last bits; the script
