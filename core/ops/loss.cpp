@@ -4,6 +4,7 @@
 //   reduction: none -> (N); sum -> sum_i loss_i; mean -> sum_i loss_i / #(t_i != ignore_index)
 // Fused backward: d loss_i / d x_i = softmax(x_i) - onehot(t_i), which never
 // forms the (N, C) one-hot and stays finite however large the logits.
+// linear_cross_entropy (below): the output layer and this loss in one op, chunk by chunk.
 // Not here: standalone softmax / log_softmax (softmax.cpp).
 #include <algorithm>
 #include <cmath>
