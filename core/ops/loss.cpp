@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <memory>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
@@ -138,27 +137,26 @@ namespace {
 constexpr int64_t kRows = 256;
 
 // loss (N); dx (N, C), dw (V, C), db (V, in double: summed in row order as sum_to does)
-// are null when not wanted. The chunks go in order; every kernel is thread-count exact.
+// are null when not wanted. z and dz (kRows, V) hold a chunk's logits and their gradient:
+// two buffers, as the vectorised row gradient reads z_i[t_i] after writing the row.
+// The chunks go in order; every kernel is thread-count exact.
 template <class T>
 void linear_cross_entropy_chunks(const T* x, const T* w, const T* b, const int64_t* t, int64_t ignore_index,
-                                 double scale, int64_t N, int64_t C, int64_t V, T* loss, T* dx, T* dw, double* db) {
+                                 double scale, int64_t N, int64_t C, int64_t V, T* z, T* dz, T* loss, T* dx, T* dw,
+                                 double* db) {
   const bool grad = dx || dw || db;
-  // A chunk's logits z and their gradient dz (rows, V): two buffers, as the vectorised
-  // cross-entropy row gradient reads z_i[t_i] after writing the row.
-  auto z = std::make_unique_for_overwrite<T[]>(std::min(N, kRows) * V);
-  auto dz = std::make_unique_for_overwrite<T[]>(grad ? std::min(N, kRows) * V : 0);
   std::vector<kernels::RowStats> stats(grad ? kRows : 0);
   const T one = 1;
   for (int64_t r0 = 0; r0 < N; r0 += kRows) {
     const int64_t rows = std::min(kRows, N - r0);
     const T* xc = x + r0 * C;
-    kernels::gemm(false, true, rows, V, C, xc, C, w, C, T(0), z.get(), V);  // z = x_c W^T  (rows, V)
-    if (b) kernels::add_rows_bias(z.get(), b, rows, V);                      //   + b
-    kernels::cross_entropy_forward(z.get(), t + r0, ignore_index, loss + r0, rows, V, grad ? stats.data() : nullptr);
+    kernels::gemm(false, true, rows, V, C, xc, C, w, C, T(0), z, V);  // z = x_c W^T  (rows, V)
+    if (b) kernels::add_rows_bias(z, b, rows, V);                      //   + b
+    kernels::cross_entropy_forward(z, t + r0, ignore_index, loss + r0, rows, V, grad ? stats.data() : nullptr);
     if (!grad) continue;
-    kernels::cross_entropy_backward(z.get(), t + r0, &one, false, scale, ignore_index, dz.get(), rows, V, stats.data());
-    if (dx) kernels::gemm(false, false, rows, C, V, dz.get(), V, w, C, T(0), dx + r0 * C, C);  // dx_c = dz W
-    if (dw) kernels::gemm(true, false, V, C, rows, dz.get(), V, xc, C, T(r0 > 0), dw, C);      // dW += dz^T x_c
+    kernels::cross_entropy_backward(z, t + r0, &one, false, scale, ignore_index, dz, rows, V, stats.data());
+    if (dx) kernels::gemm(false, false, rows, C, V, dz, V, w, C, T(0), dx + r0 * C, C);  // dx_c = dz W
+    if (dw) kernels::gemm(true, false, V, C, rows, dz, V, xc, C, T(r0 > 0), dw, C);      // dW += dz^T x_c
     for (int64_t i = 0; db && i < rows; ++i)
       for (int64_t j = 0; j < V; ++j) db[j] += static_cast<double>(dz[i * V + j]);           // db += sum_rows(dz)
   }
@@ -180,7 +178,8 @@ Tensor linear_cross_entropy(const Tensor& input, const Tensor& weight, const Ten
 
   const int64_t count = count_kept(t, ignore_index);
   const DType dt = input.dtype();
-  Tensor losses = empty({N}, dt), dx, dw, db;
+  Tensor losses = empty({N}, dt), z = empty({std::min(N, kRows), V}, dt), dz, dx, dw, db;
+  if (any_requires_grad({&input, &weight, &bias})) dz = empty_like(z);
   if (any_requires_grad({&input})) dx = empty({N, C}, dt);
   if (any_requires_grad({&weight})) dw = N > 0 ? empty({V, C}, dt) : zeros({V, C}, dt);
   std::vector<double> db_sum(any_requires_grad({&bias}) ? V : 0);
@@ -189,7 +188,7 @@ Tensor linear_cross_entropy(const Tensor& input, const Tensor& weight, const Ten
     auto ptr = [](const Tensor& a) { return a.defined() ? a.data_ptr<T>() : nullptr; };
     linear_cross_entropy_chunks(x_data, ptr(weight), ptr(bias), t.data_ptr<int64_t>(), ignore_index,
                                 reduction == Reduction::Mean ? 1.0 / static_cast<double>(count) : 1.0, N, C, V,
-                                ptr(losses), ptr(dx), ptr(dw), db_sum.empty() ? nullptr : db_sum.data());
+                                ptr(z), ptr(dz), ptr(losses), ptr(dx), ptr(dw), db_sum.empty() ? nullptr : db_sum.data());
   };
   if (dt == DType::Float32) run(x.data_ptr<float>());
   else run(x.data_ptr<double>());
