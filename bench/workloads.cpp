@@ -9,9 +9,13 @@
 //   exp, tanh, gelu_tanh: 2^20 float32 values, forward
 //   W3  "gpt-mini": llm::GPTModel vocab 512, context 64, dim 128, 4 layers, 4 heads, batch 8
 //   W4  vocab 8192, context 256, dim 384, 6 layers, 6 heads, batch 4
-//       both: dropout 0, no qkv bias, one full context of random ids, forward, cross_entropy,
-//       backward, AdamW(lr 4e-4, weight_decay 0.1).step(), zero_grad; counters: tokens/s,
-//       peak RSS of the process (run each alone: --benchmark_filter=W3) and its RSS before the model
+//       both: dropout 0, no qkv bias, one full context of random ids, GPTModel::loss (the trunk,
+//       then out_head + cross_entropy fused), backward, AdamW(lr 4e-4, weight_decay 0.1).step(),
+//       zero_grad; counters: tokens/s, peak RSS of the process (run each alone:
+//       --benchmark_filter=W3) and its RSS before the model
+//   head_fused, head_composite: W4's output layer + loss, (1024, 384) rows against V = 8192
+//       (/1024/384/8192), and W3's (/512/128/512): linear_cross_entropy vs
+//       cross_entropy(linear(x, W), t), forward + backward; peak RSS: run each alone
 #include <benchmark/benchmark.h>
 
 #include <sys/resource.h>
@@ -140,7 +144,7 @@ void gpt_step(benchmark::State& state, llm::GPTConfig cfg, int64_t batch) {
   Tensor ids = random_ids(batch * cfg.context_length, cfg.vocab_size).view({batch, cfg.context_length});
   Tensor targets = random_ids(batch * cfg.context_length, cfg.vocab_size).view({batch, cfg.context_length});
   auto step = [&] {
-    Tensor loss = cross_entropy(model(ids).flatten(0, 1), targets.flatten());  // (B*T, V) against (B*T)
+    Tensor loss = model.loss(ids, targets);  // = cross_entropy(model(ids).flatten(0, 1), targets.flatten())
     loss.backward();
     opt.step();
     opt.zero_grad(true);
@@ -165,6 +169,25 @@ void BM_W4_gpt_step(benchmark::State& state) {
                    .drop_rate = 0.0, .qkv_bias = false}, 4);
 }
 BENCHMARK(BM_W4_gpt_step)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+
+// The output layer and the loss alone: x (N, C), W (V, C), targets (N); forward + backward.
+void head_step(benchmark::State& state, bool fused) {
+  const int64_t N = state.range(0), C = state.range(1), V = state.range(2);
+  manual_seed(0);
+  Tensor x = randn({N, C}).requires_grad_(), w = (randn({V, C}) * 0.05).requires_grad_();
+  Tensor targets = random_ids(N, V);
+  for (auto _ : state) {
+    Tensor loss = fused ? linear_cross_entropy(x, w, targets) : cross_entropy(linear(x, w), targets);
+    loss.backward();
+    x.set_grad({}), w.set_grad({});  // set_to_none, as the optimizers' zero_grad(true)
+    benchmark::DoNotOptimize(loss.impl());
+  }
+  state.counters["peak_rss_MiB"] = rss_peak_mib();
+}
+void BM_head_fused(benchmark::State& state) { head_step(state, true); }
+void BM_head_composite(benchmark::State& state) { head_step(state, false); }
+BENCHMARK(BM_head_fused)->Args({1024, 384, 8192})->Args({512, 128, 512})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_head_composite)->Args({1024, 384, 8192})->Args({512, 128, 512})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

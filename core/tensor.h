@@ -318,6 +318,11 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
 Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets,
                      Reduction reduction = Reduction::Mean, int64_t ignore_index = -100);
+// cross_entropy(linear(input, weight, bias), target) without the (N, V) logits: input (*, C),
+// weight (V, C), bias (V) or undefined, target (*) Int64; the rows go through in chunks and
+// the gradients are made in the forward (core/ops/loss.cpp). Reduction::None is the composite.
+Tensor linear_cross_entropy(const Tensor& input, const Tensor& weight, const Tensor& target, const Tensor& bias = {},
+                            Reduction reduction = Reduction::Mean, int64_t ignore_index = -100);
 // ---- dropout and top-k (core/ops/dropout.cpp, core/ops/topk.cpp) ----
 // Training-mode dropout draws its mask from the default generator, as torch's CPU dropout.
 // randperm, randint and multinomial are declared in core/random.h.

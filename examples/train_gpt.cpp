@@ -244,7 +244,7 @@ int train(Trainer& t) {
     ddp.shard(input_batch, target_batch);  // --ddp: this rank's rows of the batch (else nothing)
     const double lr = schedule.apply(optimizer, step);
     optimizer.zero_grad();
-    Tensor loss = calc_loss_batch(input_batch, target_batch, model);
+    Tensor loss = model.loss(input_batch, target_batch);  // calc_loss_batch's bits, without the (B*T, V) logits
     loss.backward();
     ddp.average_gradients();  // --ddp: every rank now holds the mean over the ranks (else nothing)
     if (c.grad_clip > 0) nn::utils::clip_grad_norm_(model.parameters(), c.grad_clip);

@@ -66,6 +66,13 @@ Tensor GPTModel::forward(const Tensor& in_idx) {
 }
 // [end forward]
 
+Tensor GPTModel::loss(const Tensor& in_idx, const Tensor& targets) {
+  check_ids(in_idx, cfg);
+  Tensor x = (*drop_emb)((*tok_emb)(in_idx) + (*pos_emb)(arange(in_idx.size(1))));  // forward's trunk
+  x = (*final_norm)((*trf_blocks)(x));                                                // (B, T, C)
+  return linear_cross_entropy(x, out_head->weight, targets, out_head->bias);         // out_head, then the loss
+}
+
 Tensor generate_text_simple(GPTModel& model, Tensor idx, int64_t max_new_tokens, int64_t context_size) {
   NoGradGuard no_grad;
   for (int64_t step = 0; step < max_new_tokens; ++step) {

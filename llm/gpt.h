@@ -31,6 +31,10 @@ class GPTModel : public nn::Module {
   // Anything else throws: std::invalid_argument naming the shape or dtype, std::out_of_range
   // naming the id and its position.
   Tensor forward(const Tensor& in_idx) override;
+  // The book's training loss, cross_entropy(forward(in_idx).flatten(0, 1), targets.flatten()),
+  // with the same bits and gradients but never the (B*T, V) logits: forward's trunk, then
+  // out_head and the loss fused (linear_cross_entropy, core/ops/loss.cpp). targets (B, T) Int64.
+  Tensor loss(const Tensor& in_idx, const Tensor& targets);
   std::string name() const override { return "GPTModel"; }
 
   GPTConfig cfg;

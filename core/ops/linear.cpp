@@ -15,38 +15,43 @@ namespace minigrad {
 namespace {
 
 template <class Message>
-void require(bool ok, Message message) {
-  if (!ok) throw std::invalid_argument("linear: " + message());
+void require(const char* op, bool ok, Message message) {
+  if (!ok) throw std::invalid_argument(std::string(op) + ": " + message());
 }
 
 }  // namespace
 
-Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+void check_linear(const char* op, const Tensor& input, const Tensor& weight, const Tensor& bias) {
   // Messages are built only on failure (a lambda each): this runs every forward.
-  require(input.defined() && weight.defined(), [] { return std::string("input and weight must be defined tensors"); });
-  require(weight.dim() == 2, [&] {
+  require(op, input.defined() && weight.defined(), [] { return std::string("input and weight must be defined tensors"); });
+  require(op, weight.dim() == 2, [&] {
     return "weight must be 2-D (out_features, in_features), got shape " + shape_str(weight.sizes());
   });
   int64_t out = weight.sizes()[0], in = weight.sizes()[1];
-  require(input.dim() >= 1, [&] {
+  require(op, input.dim() >= 1, [&] {
     return "input must have at least 1 dimension (the features), got shape " + shape_str(input.sizes());
   });
   int64_t features = input.sizes().back();
-  require(features == in, [&] {
+  require(op, features == in, [&] {
     return "input has " + std::to_string(features) + " features (last dim of " + shape_str(input.sizes()) +
            ") but weight expects " + std::to_string(in) + " (weight shape " + shape_str(weight.sizes()) + ")";
   });
-  require(!bias.defined() || (bias.dim() == 1 && bias.sizes()[0] == out), [&] {
+  require(op, !bias.defined() || (bias.dim() == 1 && bias.sizes()[0] == out), [&] {
     return "bias must have shape [" + std::to_string(out) + "] to match weight shape " + shape_str(weight.sizes()) +
            ", got " + (bias.defined() ? shape_str(bias.sizes()) : "");
   });
-  require(is_floating(input.dtype()) && input.dtype() == weight.dtype() &&
-              (!bias.defined() || bias.dtype() == input.dtype()),
+  require(op, is_floating(input.dtype()) && input.dtype() == weight.dtype() &&
+                  (!bias.defined() || bias.dtype() == input.dtype()),
           [&] {
             return "expected floating point input, weight and bias of one dtype, got " + dtype_name(input.dtype()) +
                    ", " + dtype_name(weight.dtype()) +
                    (bias.defined() ? ", " + dtype_name(bias.dtype()) : std::string());
           });
+}
+
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  check_linear("linear", input, weight, bias);
+  int64_t out = weight.sizes()[0];
 
   // y (*, out) = x (*, in) W^T, then + b on every row: y = round(x W^T) + b, the
   // same bits as matmul then add.

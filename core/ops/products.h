@@ -27,4 +27,8 @@ Tensor bmm_tn(const Tensor& a, const Tensor& b);  // a (*a, K, M), b (*b, K, N)
 // is in core/ops/matmul.cpp. linear without a bias shares it.
 const char* matmul_node_name(int64_t a_dim, int64_t b_dim, int64_t M, int64_t N, int64_t numel);
 
+// linear's argument checks (linear.cpp), shared with linear_cross_entropy (loss.cpp): throws
+// std::invalid_argument "op: ..." naming the shapes or dtypes and what was expected.
+void check_linear(const char* op, const Tensor& input, const Tensor& weight, const Tensor& bias);
+
 }  // namespace minigrad

@@ -60,6 +60,26 @@ TEST_P(GPTModelTest, LogitsLossAndEveryGradientMatchTorch) {
   EXPECT_EQ(checked, 5 + c.cfg.n_layers * (c.cfg.qkv_bias ? 16 : 13));
 }
 
+// GPTModel::loss (out_head and the loss fused) against the book's composite on the same draws:
+// the loss and every parameter's gradient bit for bit, and so torch's loss.
+TEST_P(GPTModelTest, FusedLossGivesTheCompositesBits) {
+  const GPTCase& c = GetParam();
+  const Fixture& f = Fixture::get("gpt.txt");
+  Tensor ids = f[c.tag + ".ids"], in = ids.slice(1, 0, ids.size(1) - 1), target = ids.slice(1, 1);
+  std::vector<Tensor> runs[2];
+  for (int fused = 0; fused < 2; ++fused) {
+    manual_seed(c.seed);
+    llm::GPTModel model(c.cfg);
+    model.train(c.train);
+    Tensor loss = fused ? model.loss(in, target) : cross_entropy(model(in).flatten(0, 1), target.flatten());
+    loss.backward();
+    runs[fused].push_back(loss);
+    for (const Tensor& p : model.parameters()) runs[fused].push_back(p.grad());
+  }
+  EXPECT_TRUE(close_to_torch(runs[1][0], f[c.tag + ".loss"]));
+  for (size_t i = 0; i < runs[0].size(); ++i) EXPECT_TRUE(testing::all_close(runs[1][i], runs[0][i], 0)) << i;
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, GPTModelTest, ::testing::ValuesIn(testing::gpt_cases()),
                          [](const auto& info) { return info.param.tag; });
 

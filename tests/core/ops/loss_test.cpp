@@ -1,7 +1,9 @@
 // Checks core/ops/loss.cpp: cross_entropy against PyTorch 1.13 (tests/fixtures/ops_b.txt) for
 // every reduction, ignore_index (torch's default -100, a real class, a negative value), a batch
 // whose every target is ignored (mean is 0/0 = nan) and logits of size 1e3; float64 finite
-// differences of the fused backward; the grad_fn name; and the errors.
+// differences of the fused backward; the grad_fn name; and the errors. Then linear_cross_entropy:
+// the same bits as the composite cross_entropy(linear(x, W, b), t) (itself checked against torch
+// above and in linear_test), float64 finite differences, thread-count determinism, errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -162,6 +164,130 @@ TEST(LossTest, Errors) {
       {"cross_entropy: expected targets of shape (3)", "[3, 2]"}));
   EXPECT_TRUE(throws_with<std::invalid_argument>(
       [&] { cross_entropy(Tensor(), tensor({0})); }, {"cross_entropy: undefined tensor"}));
+}
+
+
+// ---- linear_cross_entropy ----
+
+// Loss and the gradients of x, W, b (b undefined: none) after loss.backward(g), for the fused
+// op or the composite it replaces.
+std::vector<Tensor> head_run(bool fused, const Tensor& x0, const Tensor& w0, const Tensor& b0, const Tensor& t,
+                             Reduction r = Reduction::Mean, int64_t ignore_index = -100, double g = 1) {
+  Tensor x = x0.clone().requires_grad_(), w = w0.clone().requires_grad_();
+  Tensor b = b0.defined() ? b0.clone().requires_grad_() : Tensor();
+  Tensor loss = fused ? linear_cross_entropy(x, w, t, b, r, ignore_index)
+                      : cross_entropy(linear(x, w, b).flatten(0, -2), t.flatten(), r, ignore_index);
+  (r == Reduction::None ? loss.sum() : loss).mul(g).backward();
+  return {loss, x.grad(), w.grad(), b.defined() ? b.grad() : Tensor()};
+}
+
+// Targets in [0, V), every 7th set to ignore_index.
+Tensor head_targets(const Shape& shape, int64_t V, int64_t ignore_index = -100) {
+  Tensor t = randint(0, V, shape);
+  for (int64_t i = 0; i < t.numel(); i += 7) t.data_ptr<int64_t>()[i] = ignore_index;
+  return t;
+}
+
+// Chunks of 256 rows: N below, at and past a chunk, and not a multiple of it; V not a multiple of
+// any GEMM panel width (8, 16, 32); a 3-D input. The composite's bits, gradients included.
+TEST(LinearCrossEntropyTest, SameBitsAsTheComposite) {
+  struct Shape3 { Shape x; int64_t V; };
+  const Shape3 shapes[] = {{{5, 3}, 7}, {{256, 16}, 33}, {{600, 24}, 100}, {{2, 300, 20}, 45}};
+  manual_seed(0);
+  for (const Shape3& s : shapes) {
+    Tensor x = randn(s.x), w = randn({s.V, s.x.back()}), b = randn({s.V});
+    Tensor t = head_targets(Shape(s.x.begin(), s.x.end() - 1), s.V);
+    for (const NamedReduction& r : kReductions)
+      for (bool bias : {false, true}) {
+        auto fused = head_run(true, x, w, bias ? b : Tensor(), t, r.reduction);
+        auto composite = head_run(false, x, w, bias ? b : Tensor(), t, r.reduction);
+        for (size_t i = 0; i < (bias ? 4u : 3u); ++i)
+          EXPECT_TRUE(all_close(fused[i], composite[i].reshape(fused[i].sizes()), 0))
+              << shape_str(s.x) << " V " << s.V << " " << r.name << (bias ? " bias" : "") << " output " << i;
+      }
+  }
+}
+
+// An upstream gradient other than 1 scales the saved gradients after the fact: no longer
+// the composite's bits, but as close as float32 goes. And a real class as ignore_index.
+TEST(LinearCrossEntropyTest, UpstreamGradientAndIgnoreIndex) {
+  manual_seed(1);
+  Tensor x = randn({300, 16}), w = randn({40, 16}), b = randn({40}), t = head_targets({300}, 40, 3);
+  for (Reduction r : {Reduction::Mean, Reduction::Sum}) {
+    auto fused = head_run(true, x, w, b, t, r, 3, -2.5), composite = head_run(false, x, w, b, t, r, 3, -2.5);
+    for (size_t i = 0; i < 4; ++i) EXPECT_TRUE(all_close(fused[i], composite[i], 1e-5)) << "output " << i;
+  }
+}
+
+TEST(LinearCrossEntropyTest, Gradcheck) {
+  manual_seed(2);
+  Tensor x = randn({2, 3, 4}, DType::Float64).requires_grad_(), w = randn({5, 4}, DType::Float64).requires_grad_();
+  Tensor b = randn({5}, DType::Float64).requires_grad_(), t = head_targets({2, 3}, 5), t1 = head_targets({2, 3}, 5, 1);
+  for (const NamedReduction& r : kReductions) {
+    EXPECT_TRUE(testing::gradcheck(
+        [&](const std::vector<Tensor>& v) { return linear_cross_entropy(v[0], v[1], t, v[2], r.reduction); },
+        {x, w, b})) << r.name;
+    EXPECT_TRUE(testing::gradcheck(
+        [&](const std::vector<Tensor>& v) { return linear_cross_entropy(v[0], v[1], t1, {}, r.reduction, 1); },
+        {x, w})) << r.name << " ignore_index 1, no bias";
+  }
+}
+
+TEST(LinearCrossEntropyTest, SameBitsAtOneTwoAndFourThreads) {
+  manual_seed(3);
+  Tensor x = randn({600, 64}), w = randn({300, 64}), b = randn({300}), t = head_targets({600}, 300);
+  const int before = get_num_threads();
+  std::vector<Tensor> out[3];
+  for (int k = 0; k < 3; ++k) {
+    set_num_threads(1 << k);
+    out[k] = head_run(true, x, w, b, t);
+  }
+  set_num_threads(before);
+  for (int k = 1; k < 3; ++k)
+    for (size_t i = 0; i < 4; ++i) EXPECT_TRUE(all_close(out[k][i], out[0][i], 0)) << (1 << k) << " threads, output " << i;
+}
+
+// Only the gradients asked for are made; without grad mode, only the loss.
+TEST(LinearCrossEntropyTest, GradientsOnlyWhereNeeded) {
+  manual_seed(4);
+  Tensor x = randn({10, 6}), w = randn({9, 6}).requires_grad_(), t = head_targets({10}, 9);
+  Tensor loss = linear_cross_entropy(x, w, t);
+  EXPECT_EQ(loss.grad_fn_name(), "LinearCrossEntropyBackward0");
+  loss.backward();
+  EXPECT_FALSE(x.grad().defined());
+  EXPECT_TRUE(all_close(w.grad(), head_run(false, x, w.detach(), {}, t)[2], 0));
+  NoGradGuard no_grad;
+  Tensor plain = linear_cross_entropy(x, w, t);
+  EXPECT_EQ(plain.grad_fn_name(), "");
+  EXPECT_TRUE(all_close(plain, loss, 0));
+}
+
+TEST(LinearCrossEntropyTest, Errors) {
+  Tensor x = zeros({2, 3, 4}), w = zeros({5, 4}), t = zeros({2, 3}, DType::Int64);
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { linear_cross_entropy(x, zeros({5, 4, 1}), t); },
+                                                 {"linear_cross_entropy: weight must be 2-D", "[5, 4, 1]"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { linear_cross_entropy(zeros({2, 3, 6}), w, t); },
+      {"linear_cross_entropy: input has 6 features (last dim of [2, 3, 6]) but weight expects 4", "[5, 4]"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { linear_cross_entropy(x, w, zeros({6}, DType::Int64)); },
+      {"linear_cross_entropy: expected targets of shape (2, 3) to match input [2, 3, 4], got [6]"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>(
+      [&] { linear_cross_entropy(x, w, tensor({0, 1, 2, 3, 5, 4}, {2, 3})); },
+      {"linear_cross_entropy: target 5 at position 4 is out of range for 5 classes", "expected 0..4"}));
+  EXPECT_TRUE(throws_with<std::out_of_range>([&] { linear_cross_entropy(x, w, tensor({0, -1, 2, 3, 4, 4}, {2, 3})); },
+                                             {"linear_cross_entropy: target -1 at position 1"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { linear_cross_entropy(x, w, zeros({2, 3})); },
+      {"linear_cross_entropy: targets must be torch.int64", "torch.float32"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { linear_cross_entropy(x, w, t, zeros({4})); },
+      {"linear_cross_entropy: bias must have shape [5] to match weight shape [5, 4], got [4]"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>(
+      [&] { linear_cross_entropy(x, zeros({5, 4}, DType::Float64), t); },
+      {"linear_cross_entropy: expected floating point input, weight and bias of one dtype", "torch.float64"}));
+  EXPECT_TRUE(throws_with<std::invalid_argument>([&] { linear_cross_entropy(x, w, Tensor()); },
+                                                 {"linear_cross_entropy: undefined target"}));
 }
 
 }  // namespace
