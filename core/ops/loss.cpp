@@ -136,7 +136,8 @@ namespace {
 // would change dW's rounding.
 constexpr int64_t kRows = 256;
 
-// loss (N); dx (N, C), dw (V, C), db (V, in double: summed in row order as sum_to does)
+// loss (N); dx (N, C), dw (V, C), db (V, in double: a chunk cannot resume sum_to's float
+// cascade over all N rows, so db matches the composite's to float rounding, not bit for bit)
 // are null when not wanted. z and dz (kRows, V) hold a chunk's logits and their gradient:
 // two buffers, as the vectorised row gradient reads z_i[t_i] after writing the row.
 // The chunks go in order; every kernel is thread-count exact.

@@ -189,7 +189,9 @@ Tensor head_targets(const Shape& shape, int64_t V, int64_t ignore_index = -100) 
 }
 
 // Chunks of 256 rows: N below, at and past a chunk, and not a multiple of it; V not a multiple of
-// any GEMM panel width (8, 16, 32); a 3-D input. The composite's bits, gradients included.
+// any GEMM panel width (8, 16, 32); a 3-D input. The composite's bits, gradients included,
+// but for the bias's: the fused op sums db in double, the composite's sum_to in torch's float
+// cascade over all N rows, which a chunk cannot resume; the two agree to float rounding.
 TEST(LinearCrossEntropyTest, SameBitsAsTheComposite) {
   struct Shape3 { Shape x; int64_t V; };
   const Shape3 shapes[] = {{{5, 3}, 7}, {{256, 16}, 33}, {{600, 24}, 100}, {{2, 300, 20}, 45}};
@@ -202,7 +204,7 @@ TEST(LinearCrossEntropyTest, SameBitsAsTheComposite) {
         auto fused = head_run(true, x, w, bias ? b : Tensor(), t, r.reduction);
         auto composite = head_run(false, x, w, bias ? b : Tensor(), t, r.reduction);
         for (size_t i = 0; i < (bias ? 4u : 3u); ++i)
-          EXPECT_TRUE(all_close(fused[i], composite[i].reshape(fused[i].sizes()), 0))
+          EXPECT_TRUE(all_close(fused[i], composite[i].reshape(fused[i].sizes()), i == 3 ? -1.0 : 0.0))
               << shape_str(s.x) << " V " << s.V << " " << r.name << (bias ? " bias" : "") << " output " << i;
       }
   }
