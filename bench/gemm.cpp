@@ -67,13 +67,15 @@ BENCHMARK(BM_gemm_nt)->Apply(shapes);
 BENCHMARK(BM_gemm_tn)->Apply(shapes);
 
 #if defined(__x86_64__)
-// The machine's FMA peak on one thread: 12 independent chains of 8-float FMAs, all in
-// registers (what the AVX2 6 x 16 micro-kernel issues per k, minus its loads). The ceiling
-// every GEMM row above is measured against. Threads run one copy each. Compiled for
-// AVX2 + FMA by a target attribute, whatever the build flags; run only where the CPU has them.
+// The machine's FMA peak on one thread: 12 independent chains of FMAs, all in registers
+// (what a 6-row micro-kernel issues per k, minus its loads), on 8 floats (AVX2, ymm) and
+// on 16 (AVX-512, zmm): the ceilings every GEMM row above is measured against. Which one
+// applies depends on the CPU: a Zen 4 runs a zmm FMA as two halves (the same peak), a
+// Zen 5 or a Xeon has full-width units (twice the peak). Threads run one copy each.
+// Compiled by target attributes, whatever the build flags; run only where the CPU has them.
 // Returns a float, and its argument is made opaque per call: once the build stopped adding
 // -march=native, the compiler treated this as a pure call and ran it once, not per iteration.
-__attribute__((target("avx2,fma"), noinline)) float fma_chains(int64_t iters) {
+__attribute__((target("avx2,fma"), noinline)) float fma_chains8(int64_t iters) {
   __m256 acc[12];
   for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(static_cast<float>(i));
   const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
@@ -86,20 +88,39 @@ __attribute__((target("avx2,fma"), noinline)) float fma_chains(int64_t iters) {
   return lanes[0] + lanes[7];
 }
 
+__attribute__((target("avx512f"), noinline)) float fma_chains16(int64_t iters) {
+  __m512 acc[12];
+  for (int i = 0; i < 12; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i));
+  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+  for (int64_t k = 0; k < iters; ++k)
+    for (int i = 0; i < 12; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+  __m512 sum = acc[0];
+  for (int i = 1; i < 12; ++i) sum = _mm512_add_ps(sum, acc[i]);
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, sum);
+  return lanes[0] + lanes[15];
+}
+
+// lanes = 8 or 16; the counter GFLOPS is the rate of one thread's chains.
+template <int lanes>
 void BM_fma_peak(benchmark::State& state) {
-  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
-    state.SkipWithError("this CPU has no AVX2 + FMA");
+  const bool ok = lanes == 8 ? __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+                             : __builtin_cpu_supports("avx512f");
+  if (!ok) {
+    state.SkipWithError(lanes == 8 ? "this CPU has no AVX2 + FMA" : "this CPU has no AVX-512F");
     return;
   }
   constexpr int64_t kIters = 1 << 20;
   for (auto _ : state) {
     int64_t iters = kIters;
     benchmark::DoNotOptimize(iters);  // opaque: a pure call with a known argument would be hoisted
-    benchmark::DoNotOptimize(fma_chains(iters));
+    benchmark::DoNotOptimize(lanes == 8 ? fma_chains8(iters) : fma_chains16(iters));
   }
-  state.counters["GFLOPS"] = benchmark::Counter(kIters * 12 * 16 * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOPS"] =
+      benchmark::Counter(kIters * 12 * lanes * 2 * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_fma_peak)->Unit(benchmark::kMillisecond)->UseRealTime()->Threads(1)->Threads(2);
+BENCHMARK(BM_fma_peak<8>)->Name("BM_fma_peak")->Unit(benchmark::kMillisecond)->UseRealTime()->Threads(1)->Threads(2);
+BENCHMARK(BM_fma_peak<16>)->Name("BM_fma_peak_avx512")->Unit(benchmark::kMillisecond)->UseRealTime()->Threads(1)->Threads(2);
 #endif
 
 #ifdef MINIGRAD_BENCH_OPENBLAS

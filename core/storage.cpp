@@ -1,10 +1,14 @@
-// Where tensor bytes come from. Small blocks (< 1 MiB): aligned_alloc / free, and
-// malloc recycles them. Big blocks: glibc would mmap a fresh region for every one
-// (an aligned request is always a little over the size its threshold learnt from the
-// last free), so each step of a training loop paid a page fault per 4 KiB of every
-// big tensor. Instead a freed big block goes to a cache, and the next request of
-// about its size takes it back; fresh ones come straight from mmap, whose pages read
-// as zero until written. MINIGRAD_BLOCK_CACHE=0 turns the cache off (storage.h).
+// Where tensor bytes come from. Small blocks (< 128 KiB): malloc / aligned_alloc and free.
+// Big blocks: glibc would mmap a fresh region for many of them, or give freed heap back
+// to the OS and fault it in again (an aligned request is always a little over the size
+// its threshold learnt from the last free), so each step of a training loop paid a page
+// fault per 4 KiB of every big tensor: about 12 us each on this project's VMs, where a
+// bigram step (bench/workloads W2) took ~19 faults and a GPT-mini step (W3) ~450.
+// Instead a freed big block goes to a cache, and the next request of about its size
+// takes it back; fresh ones come straight from mmap, whose pages read as zero until
+// written. "Big" starts at 128 KiB, glibc's default mmap threshold; it was 1 MiB, which
+// left out W3's (512, 128) activations. MINIGRAD_BLOCK_CACHE=0 turns the cache off
+// (storage.h).
 //
 // The cache keeps at most kCacheBytes; the oldest blocks leave first. It is shared by
 // all threads (one mutex; big allocations are rare next to the work done on them).

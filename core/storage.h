@@ -14,7 +14,7 @@ namespace minigrad {
 
 struct Storage {
   // Blocks at least this big are cached when freed and reused (storage.cpp).
-  static constexpr std::size_t kBigBlockBytes = std::size_t{1} << 20;
+  static constexpr std::size_t kBigBlockBytes = std::size_t{1} << 17;
 
   // `zeroed`: the bytes read as zero. A fresh big block already does (the OS hands
   // out zero pages lazily, so only the pages written ever cost anything); a reused

@@ -10,6 +10,7 @@
 
 #include "core/autograd.h"
 #include "core/convert.h"
+#include "core/kernels/elementwise.h"
 #include "core/ops/broadcast.h"
 
 namespace minigrad {
@@ -276,15 +277,21 @@ Tensor& add_scaled_(Tensor& x, const Tensor& other, double alpha, const char* op
   check_inplace(x, op, {&other});
   require_not_bool(x.dtype(), op);
   uint64_t int_alpha = x.dtype() == DType::Int64 ? integral_scalar(alpha, op, "alpha") : 0;
-  write_binary(x, other, op, [alpha, int_alpha](auto a, auto b) -> decltype(a) {
-    using T = decltype(a);
-    if constexpr (std::is_floating_point_v<T>) {
-      if (alpha == 1.0) return a + b;  // fma(b, 1, a) == a + b; skip the call on the hot path
-      return std::fma(b, static_cast<T>(alpha), a);
-    } else {
-      return a + int_alpha * b;
-    }
-  });
+  if (x.dtype() == DType::Float32 && other.defined() && other.dtype() == DType::Float32 &&
+      other.sizes() == x.sizes() && alpha != 1.0) {
+    // An optimizer's step on floats: the same fmas, in the CPU level's vectors.
+    kernels::add_scaled_float(x.data_ptr<float>(), other.data_ptr<float>(), static_cast<float>(alpha), x.numel());
+  } else {
+    write_binary(x, other, op, [alpha, int_alpha](auto a, auto b) -> decltype(a) {
+      using T = decltype(a);
+      if constexpr (std::is_floating_point_v<T>) {
+        if (alpha == 1.0) return a + b;  // fma(b, 1, a) == a + b; skip the call on the hot path
+        return std::fma(b, static_cast<T>(alpha), a);
+      } else {
+        return a + int_alpha * b;
+      }
+    });
+  }
   Shape so = other.sizes();
   return rebase_history(x, {other}, node_name, {}, [alpha, so](const Node&, const Tensor& g) -> Grads {
     return {g, sum_to(alpha == 1.0 ? g : g.mul(alpha), so)};

@@ -65,6 +65,9 @@ struct CpuKernels {
   // Adam's update (without amsgrad or maximize) on the whole vectors of [0, n), the same
   // bits as optim/adam.cpp's scalar loop, which does the rest; returns how many it did.
   int64_t (*adam_f32)(float* p, const float* g, float* m, float* v, int64_t n, const AdamStepF32& c);
+  // y[i] = fma(x[i], a, y[i]) on the whole vectors of [0, n) (an fma is exact, so the same bits
+  // as std::fma, which does the rest: elementwise.h, add_scaled_float); returns how many it did.
+  int64_t (*axpy_f32)(float* y, const float* x, float a, int64_t n);
   // layer_norm's rows [lo, hi) and its backward's (core/kernels/layer_norm_rows.h; the split across
   // threads: layer_norm.h): the same bits at every level.
   void (*layer_norm_rows_f32)(const float* x, const float* w, const float* b, float* y, float* mean, float* rstd,

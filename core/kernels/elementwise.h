@@ -68,6 +68,16 @@ inline void map_float(const float* x, float* y, int64_t n, float (*f)(float),
   });
 }
 
+// x[i] = fma(o[i], a, x[i]): torch's in-place add_(o, alpha = a) on floats, rounded once,
+// as its CPU kernel does. The level's vector loop on the whole vectors, std::fma on the
+// rest: the same bits either way, since an fma is exact. Split like map_float.
+inline void add_scaled_float(float* x, const float* o, float a, int64_t n) {
+  parallel_for((n + kMapBlock - 1) / kMapBlock, kMapBlock, [&](int64_t b0, int64_t b1) {
+    const int64_t i0 = b0 * kMapBlock, i1 = std::min(n, b1 * kMapBlock);
+    for (int64_t i = i0 + cpu().axpy_f32(x + i0, o + i0, a, i1 - i0); i < i1; ++i) x[i] = std::fma(o[i], a, x[i]);
+  });
+}
+
 // ---- e^x, tanh x and the sigmoid over floats, for the float32 elementwise ops ----
 // Each is its scalar reference (the std:: formula: the op's double path, the tail past
 // the last whole vector, and the portable level) plus the level's vector loop (vec_exp.h);

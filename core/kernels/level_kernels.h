@@ -85,6 +85,23 @@ int64_t adam_f32(float* p, const float* g, float* m, float* v, int64_t n, const 
   }
   return whole;
 }
+
+// y = fma(x, a, y): torch's add_(x, alpha=a), an SGD step's p.add_(d_p, -lr). One vector width
+// per level (16 lanes at AVX-512); the result does not depend on it, as every fma is exact.
+int64_t axpy_f32(float* y, const float* x, float a, int64_t n) {
+#if MINIGRAD_LEVEL_ID == 2
+  const __m512 va = _mm512_set1_ps(a);
+  const int64_t whole = n / 16 * 16;
+  for (int64_t i = 0; i < whole; i += 16)
+    _mm512_storeu_ps(y + i, _mm512_fmadd_ps(_mm512_loadu_ps(x + i), va, _mm512_loadu_ps(y + i)));
+#else
+  const __m256 va = _mm256_set1_ps(a);
+  const int64_t whole = n / 8 * 8;
+  for (int64_t i = 0; i < whole; i += 8)
+    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(_mm256_loadu_ps(x + i), va, _mm256_loadu_ps(y + i)));
+#endif
+  return whole;
+}
 #else
 // The portable level has no vector exp: every element takes the scalar reference.
 int64_t no_vector_map(const float*, float*, int64_t) { return 0; }
@@ -94,6 +111,7 @@ bool no_max_and_sum_exp(const float*, int64_t, float&, double&) { return false; 
 void no_grad_row(const float*, int64_t, double, float*, int64_t, float, double) {}
 bool no_attention_row(float*, int64_t, float&, double&) { return false; }
 int64_t no_adam(float*, const float*, float*, float*, int64_t, const AdamStepF32&) { return 0; }
+int64_t no_axpy(float*, const float*, float, int64_t) { return 0; }
 #endif
 
 }  // namespace
@@ -105,11 +123,11 @@ const CpuKernels table = {
 #if MINIGRAD_LEVEL_ID >= 1
     &exp_f32, &tanh_f32, &sigmoid_f32, &gelu_tanh_f32, &gelu_tanh_grad_f32,
     &softmax_row_fast, &softmax_backward_row_fast, &max_and_sum_exp, &cross_entropy_grad_row, &attention_row,
-    &adam_f32,
+    &adam_f32, &axpy_f32,
 #else
     &no_vector_map, &no_vector_map, &no_vector_map, &no_vector_map, &no_vector_map,
     &no_vector_row, &no_vector_backward_row, &no_max_and_sum_exp, &no_grad_row, &no_attention_row,
-    &no_adam,
+    &no_adam, &no_axpy,
 #endif
     &layer_norm_rows<float>,
     &layer_norm_rows<double>,
