@@ -13,8 +13,6 @@
 
 namespace minigrad::kernels::MINIGRAD_LEVEL {
 
-// A compare gives a mask: all-ones lanes of a __m256 at 8 lanes, one bit per lane
-// (__mmask16) at 16, where AVX-512 keeps its masks in k registers.
 template <class V> V splat(float c);
 template <class V> V load(const float* p);
 
@@ -37,6 +35,8 @@ inline __m256 bit_andnot(__m256 a, __m256 b) { return _mm256_andnot_ps(a, b); } 
 inline __m256 pow2_int(__m256 n) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
 }
+// A compare gives a mask: all-ones lanes of a __m256 at 8 lanes, one bit per lane
+// (__mmask16) at 16, where AVX-512 keeps its masks in k registers.
 inline __m256 is_nan(__m256 a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
 inline __m256 less(__m256 a, __m256 b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 inline __m256 greater(__m256 a, __m256 b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
