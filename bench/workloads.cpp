@@ -6,6 +6,7 @@
 //   W2  bigram: Embedding(1024, 64) -> Linear(64, 1024) -> cross_entropy, 512 tokens, SGD momentum 0.9
 //   W5  Embedding(V, 256) on 1024 ids vs one_hot(ids, V).to(float) @ W, forward + backward
 //   softmax_rows, log_softmax_rows: (512, 1024) over the last dim, forward + backward
+//   cross_entropy_rows: cross_entropy of (512, 1024) logits, forward + backward
 //   exp, tanh, gelu_tanh: 2^20 float32 values, forward
 //   W3  "gpt-mini": llm::GPTModel vocab 512, context 64, dim 128, 4 layers, 4 heads, batch 8
 //   W4  vocab 8192, context 256, dim 384, 6 layers, 6 heads, batch 4
@@ -104,6 +105,18 @@ void BM_softmax_rows(benchmark::State& state) { softmax_step(state, false); }
 void BM_log_softmax_rows(benchmark::State& state) { softmax_step(state, true); }
 BENCHMARK(BM_softmax_rows)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_log_softmax_rows)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// cross_entropy on the same (512, 1024) logits (the fused row kernels of core/kernels/loss.h),
+// forward and backward.
+void BM_cross_entropy_rows(benchmark::State& state) {
+  manual_seed(0);
+  Tensor x = randn({512, 1024}).requires_grad_(), t = random_ids(512, 1024);
+  for (auto _ : state) {
+    cross_entropy(x, t).backward();
+    x.set_grad(Tensor());
+  }
+}
+BENCHMARK(BM_cross_entropy_rows)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // Elementwise float32 functions the compiler cannot vectorise from libm, on 2^20 values
 // (a GPT MLP's hidden activations are a few million): forward only, output allocated.

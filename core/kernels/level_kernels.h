@@ -5,20 +5,23 @@
 //
 // How it works, for a learner:
 //  - Everything here and in the level headers it includes (gemm_level.h, gemm_micro.h,
-//    gemm_pack.h, vec_exp.h, layer_norm_rows.h) lives in namespace minigrad::kernels::<level>, so the three
-//    copies are three different sets of functions that the linker never mixes up. Code
-//    here calls only its own namespace and the C library: an inline function or template
-//    from a shared header compiled here with -mavx512f could be picked by the linker for
-//    every caller, and crash a CPU without AVX-512.
+//    gemm_pack.h, vec_lanes.h, vec_exp.h, vec_rows.h, layer_norm_rows.h) lives in namespace
+//    minigrad::kernels::<level>, so the three copies are three different sets of functions
+//    that the linker never mixes up. Code here calls only its own namespace and the C
+//    library: an inline function or template from a shared header compiled here with
+//    -mavx512f could be picked by the linker for every caller, and crash a CPU without AVX-512.
 //  - `#if MINIGRAD_LEVEL_ID >= 1` marks code written with AVX2 intrinsics (the AVX-512 level
-//    compiles it too); `== 2` the AVX-512 code. The portable level keeps the plain loops,
-//    which the compiler vectorises for SSE2, the x86-64 baseline.
+//    compiles it too); `== 2` the AVX-512 code (the 16-lane loops of the exp-bound kernels:
+//    vec_lanes.h). The portable level keeps the plain loops, which the compiler vectorises
+//    for SSE2, the x86-64 baseline.
 //  - Each level ends with `const CpuKernels table`; cpu.cpp picks one at start-up.
 //  - Level TUs compile with -ffp-contract=off: an FMA happens only where an intrinsic says so.
 // Bits: each level is bit-identical to itself at any thread count. GEMM gives the same bits
-// at the AVX2 and AVX-512 levels (same KC, same k order, explicit FMAs) and layer_norm
-// the same bits at every level; exp, tanh, softmax, GELU and cross-entropy differ
-// between portable (std:: functions) and the vector levels (vec_exp.h), within a few ulp.
+// at the AVX2 and AVX-512 levels (same KC, same k order, explicit FMAs), and so do exp,
+// tanh, sigmoid, GELU, softmax, cross-entropy and attention rows (one formula over 8 or 16
+// lanes, the double sums in AVX2's order); layer_norm gives the same bits at every level.
+// The exp-bound kernels differ between portable (std:: functions) and the vector levels
+// (vec_exp.h), within a few ulp.
 #pragma once
 
 #ifndef MINIGRAD_LEVEL
@@ -48,19 +51,22 @@ namespace minigrad::kernels::MINIGRAD_LEVEL {
 namespace {
 
 #if MINIGRAD_LEVEL_ID >= 1
-// y = f8(x) on every whole block of 8; returns how many elements it did (the caller
-// runs the scalar reference on the rest).
-template <class F8>
-int64_t map8(const float* x, float* y, int64_t n, F8 f8) {
-  const int64_t whole = n / 8 * 8;
-  for (int64_t i = 0; i < whole; i += 8) _mm256_storeu_ps(y + i, f8(_mm256_loadu_ps(x + i)));
-  return whole;
+// y = f(x) on every whole vector, 16 lanes at a time at the AVX-512 level, then 8 (the
+// same operations per lane, so the same bits); returns how many elements it did, a
+// multiple of 8 (the caller runs the scalar reference on the rest).
+template <class F>
+int64_t map_vectors(const float* x, float* y, int64_t n, F f) {
+  return for_each_vector(0, n, [&](int64_t i, auto lanes) { store(y + i, f(load<decltype(lanes)>(x + i))); });
 }
-int64_t exp_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, exp8_all); }
-int64_t tanh_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, tanh8); }
-int64_t sigmoid_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, sigmoid8); }
-int64_t gelu_tanh_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, gelu_tanh_value8); }
-int64_t gelu_tanh_grad_f32(const float* x, float* y, int64_t n) { return map8(x, y, n, gelu_tanh_slope8); }
+int64_t exp_f32(const float* x, float* y, int64_t n) { return map_vectors(x, y, n, [](auto v) { return vexp_all(v); }); }
+int64_t tanh_f32(const float* x, float* y, int64_t n) { return map_vectors(x, y, n, [](auto v) { return vtanh(v); }); }
+int64_t sigmoid_f32(const float* x, float* y, int64_t n) { return map_vectors(x, y, n, [](auto v) { return vsigmoid(v); }); }
+int64_t gelu_tanh_f32(const float* x, float* y, int64_t n) {
+  return map_vectors(x, y, n, [](auto v) { return gelu_tanh_value(v); });
+}
+int64_t gelu_tanh_grad_f32(const float* x, float* y, int64_t n) {
+  return map_vectors(x, y, n, [](auto v) { return gelu_tanh_slope(v); });
+}
 
 // optim/adam.cpp's scalar rule, 8 lanes at a time: the same operations in the same order
 // (mul, fma, sqrt and div are exact in every lane), so the same bits.

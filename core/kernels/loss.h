@@ -1,6 +1,6 @@
 // Raw loops for the fused cross-entropy (derivation in core/ops/loss.cpp).
 // One thread per row, each row in a fixed order: bit-identical at any thread count.
-// float32 rows take the CPU level's vectorised path (cpu.h; core/kernels/vec_rows.h: exp8,
+// float32 rows take the CPU level's vectorised path (cpu.h; core/kernels/vec_rows.h: vexp,
 // sums kept in double); the plain *_reference loops beside them are the definition, and
 // what other dtypes and the portable level use.
 #pragma once

@@ -3,7 +3,7 @@
 // thread count. The math and its derivation are in core/ops/softmax.cpp.
 // The *_reference loops are the definition (any dtype, any layout); float32 rows
 // that are contiguous (inner == 1, softmax over the last dim: attention, logits)
-// take the CPU level's vectorised row (cpu.h; core/kernels/vec_rows.h: exp8, sums kept
+// take the CPU level's vectorised row (cpu.h; core/kernels/vec_rows.h: vexp, sums kept
 // in double) held to them by tests/core/kernels/softmax_test.cpp.
 #pragma once
 

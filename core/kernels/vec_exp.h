@@ -1,11 +1,15 @@
-// exp and tanh over 8 floats at once (AVX2 + FMA), for the softmax-shaped kernels and
-// the float32 elementwise ops. Cephes' expf: x = n ln2 + r with |r| <= ln2 / 2, e^r by
-// a degree-7 polynomial, then scaled by 2^n; within 2 ulp of the true value on
-// [-87, 88], 0 below, NaN kept (exp8_all fixes the lanes outside with std::exp).
-// Cephes' tanhf: an odd polynomial below 0.625, 1 - 2 / (e^2|x| + 1) above.
+// exp, tanh and sigmoid over a vector of floats, for the softmax-shaped kernels and the
+// float32 elementwise ops. Cephes' expf: x = n ln2 + r with |r| <= ln2 / 2, e^r by a
+// degree-7 polynomial, then scaled by 2^n; within 2 ulp of the true value on [-87, 88],
+// 0 below, NaN kept (vexp_all fixes the lanes outside with std::exp). Cephes' tanhf: an
+// odd polynomial below 0.625, 1 - 2 / (e^2|x| + 1) above. Each is written once over the
+// vector type V (vec_lanes.h): 8 lanes (__m256) at the AVX2 level, also 16 (__m512) at
+// AVX-512, the same operations per lane, so both levels give the same bits. Then the
+// row helpers the softmax-shaped rows share (sum_exp_row adds in double in one fixed order).
 // Not a general math library. A level header (core/kernels/level_kernels.h): compiled
 // in the AVX2 and AVX-512 levels only; the portable level keeps the plain loops, and
-// tests/core/kernels/vec_math_test.cpp holds these to std:: at every level.
+// tests/core/kernels/vec_math_test.cpp holds these to std:: at every level and the two
+// vector levels to each other.
 #pragma once
 
 #if MINIGRAD_LEVEL_ID >= 1
@@ -14,70 +18,71 @@
 #include <math.h>
 #include <cstdint>
 
+#include "core/kernels/vec_lanes.h"
+
 namespace minigrad::kernels::MINIGRAD_LEVEL {
 
-inline __m256 exp8(__m256 x) {
-  const __m256 hi = _mm256_set1_ps(88.3762626647949f), lo = _mm256_set1_ps(-88.3762626647949f);
-  __m256 nan_mask = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
-  __m256 xc = _mm256_max_ps(_mm256_min_ps(x, hi), lo);
+template <class V>
+inline V vexp(V x) {
+  const V hi = splat<V>(88.3762626647949f), lo = splat<V>(-88.3762626647949f);
+  auto nan_mask = is_nan(x);
+  V xc = max(min(x, hi), lo);
   // n = round(x / ln2); r = x - n ln2 in two pieces so r keeps its low bits.
-  __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)),
-                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), xc);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-  __m256 y = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-  // 2^n from the exponent bits; n = -127 (x at the bottom clamp) gives 0.
-  __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-  y = _mm256_mul_ps(y, _mm256_castsi256_ps(e));
-  return _mm256_blendv_ps(y, x, nan_mask);
+  V n = round_nearest(mul(xc, splat<V>(1.44269504088896341f)));
+  V r = fnmadd(n, splat<V>(0.693359375f), xc);
+  r = fnmadd(n, splat<V>(-2.12194440e-4f), r);
+  V p = splat<V>(1.9875691500e-4f);
+  p = fmadd(p, r, splat<V>(1.3981999507e-3f));
+  p = fmadd(p, r, splat<V>(8.3334519073e-3f));
+  p = fmadd(p, r, splat<V>(4.1665795894e-2f));
+  p = fmadd(p, r, splat<V>(1.6666665459e-1f));
+  p = fmadd(p, r, splat<V>(5.0000001201e-1f));
+  V y = fmadd(mul(p, r), r, add(r, splat<V>(1.0f)));
+  y = mul(y, pow2_int(n));  // n = -127 (x at the bottom clamp) gives 0
+  return select(nan_mask, x, y);
 }
 
-// exp8 on every lane: lanes outside [-87, 88], where exp8 clamps (the true result is
+// vexp on every lane: lanes outside [-87, 88], where vexp clamps (the true result is
 // subnormal or near FLT_MAX), are recomputed with std::exp.
-inline __m256 exp8_all(__m256 x) {
-  __m256 y = exp8(x);
-  __m256 outside = _mm256_or_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_LT_OQ),
-                                _mm256_cmp_ps(x, _mm256_set1_ps(88.0f), _CMP_GT_OQ));
-  if (_mm256_movemask_ps(outside) == 0) return y;
-  alignas(32) float xs[8], ys[8];
-  _mm256_store_ps(xs, x);
-  _mm256_store_ps(ys, y);
-  for (int i = 0; i < 8; ++i)
+template <class V>
+inline V vexp_all(V x) {
+  V y = vexp(x);
+  if (!any(mask_or(less(x, splat<V>(-87.0f)), greater(x, splat<V>(88.0f))))) return y;
+  constexpr int lanes = sizeof(V) / sizeof(float);
+  alignas(64) float xs[lanes], ys[lanes];
+  store(xs, x);
+  store(ys, y);
+  for (int i = 0; i < lanes; ++i)
     if (xs[i] < -87.0f || xs[i] > 88.0f) ys[i] = expf(xs[i]);  // the C library: no inline wrapper compiled at this level
-  return _mm256_load_ps(ys);
+  return load<V>(ys);
 }
 
 // tanh, Cephes' tanhf: |x| < 0.625: x + x^3 P(x^2); else sign(x) (1 - 2 / (e^(2|x|) + 1)),
-// which reaches 1 exactly once e^(2|x|) outgrows float precision (exp8's clamp is harmless
+// which reaches 1 exactly once e^(2|x|) outgrows float precision (vexp's clamp is harmless
 // there). -0 stays -0, NaN stays NaN.
-inline __m256 tanh8(__m256 x) {
-  const __m256 sign = _mm256_set1_ps(-0.0f), one = _mm256_set1_ps(1.0f);
-  __m256 ax = _mm256_andnot_ps(sign, x);
-  __m256 z = _mm256_mul_ps(x, x);
-  __m256 p = _mm256_set1_ps(-5.70498872745e-3f);
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(2.06390887954e-2f));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-5.37397155531e-2f));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.33314422036e-1f));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-3.33332819422e-1f));
-  __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x);
-  small = _mm256_or_ps(small, _mm256_and_ps(x, sign));  // keeps -0 (x + 0 rounds to +0); else the sign is x's already
-  __m256 e = exp8(_mm256_add_ps(ax, ax));
-  __m256 big = _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(e, one)));
-  big = _mm256_or_ps(big, _mm256_and_ps(x, sign));  // the sign of x
-  __m256 is_small = _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_LT_OQ);
-  return _mm256_blendv_ps(big, small, is_small);
+template <class V>
+inline V vtanh(V x) {
+  const V sign = splat<V>(-0.0f), one = splat<V>(1.0f);
+  V ax = bit_andnot(sign, x);
+  V z = mul(x, x);
+  V p = splat<V>(-5.70498872745e-3f);
+  p = fmadd(p, z, splat<V>(2.06390887954e-2f));
+  p = fmadd(p, z, splat<V>(-5.37397155531e-2f));
+  p = fmadd(p, z, splat<V>(1.33314422036e-1f));
+  p = fmadd(p, z, splat<V>(-3.33332819422e-1f));
+  V small = fmadd(mul(p, z), x, x);
+  small = bit_or(small, bit_and(x, sign));  // keeps -0 (x + 0 rounds to +0); else the sign is x's already
+  V e = vexp(add(ax, ax));
+  V big = sub(one, div(splat<V>(2.0f), add(e, one)));
+  big = bit_or(big, bit_and(x, sign));  // the sign of x
+  return select(less(ax, splat<V>(0.625f)), small, big);
 }
 
 // 1 / (1 + e^-x), as the reference computes it.
-inline __m256 sigmoid8(__m256 x) {
-  const __m256 one = _mm256_set1_ps(1.0f);
-  return _mm256_div_ps(one, _mm256_add_ps(one, exp8_all(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+template <class V>
+inline V vsigmoid(V x) {
+  const V one = splat<V>(1.0f);
+  return div(one, add(one, vexp_all(sub(splat<V>(0.0f), x))));
 }
 
 // n < 8 floats into a vector, the other lanes set to `fill`.
@@ -98,6 +103,14 @@ inline void add_to_double(__m256 v, __m256d& acc0, __m256d& acc1) {
   acc0 = _mm256_add_pd(acc0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
   acc1 = _mm256_add_pd(acc1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
 }
+#if MINIGRAD_LEVEL_ID == 2
+// 16 lanes as their low 8 then their high 8: the order of two consecutive 8-lane blocks,
+// so a row summed 16 at a time gets the 8-lane sum's bits.
+inline void add_to_double(__m512 v, __m256d& acc0, __m256d& acc1) {
+  add_to_double(_mm512_castps512_ps256(v), acc0, acc1);
+  add_to_double(_mm512_extractf32x8_ps(v, 1), acc0, acc1);
+}
+#endif
 
 // The lanes' total, always in the same order.
 inline double sum_lanes(__m256d acc0, __m256d acc1) {
@@ -117,6 +130,8 @@ inline float max_lanes(__m256 v) {
 // The max m of a row of n floats, if the row is one the fast softmax-shaped paths
 // handle: no NaN and a finite max. Otherwise false, and the caller takes its
 // reference loop, which defines what NaN and infinities give.
+// It stays at 8 lanes at AVX-512 too: a 16-lane pass measured no faster (the exps after
+// it dominate), and the sign of a zero max would depend on the lanes' order.
 inline bool finite_row_max(const float* x, int64_t n, float& m) {
   __m256 vm = _mm256_set1_ps(-INFINITY), nan = _mm256_setzero_ps();
   int64_t j = 0;
@@ -134,19 +149,19 @@ inline bool finite_row_max(const float* x, int64_t n, float& m) {
   return !has_nan && m > -INFINITY && m < INFINITY;
 }
 
-// s = sum_j e^(x_j - m), the exps in float (exp8), their sum in double, 8 lanes in a
-// fixed order; with `e` non-null each e^(x_j - m) is stored there too.
+// s = sum_j e^(x_j - m), the exps in float (vexp), their sum in double, 8 lanes in a
+// fixed order (at AVX-512, 16 at a time while they last, added as two 8-lane blocks);
+// with `e` non-null each e^(x_j - m) is stored there too.
 inline double sum_exp_row(const float* x, int64_t n, float m, float* e) {
-  __m256 vm = _mm256_set1_ps(m);
   __m256d a0 = _mm256_setzero_pd(), a1 = a0;
-  int64_t j = 0;
-  for (; j + 8 <= n; j += 8) {
-    __m256 v = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), vm));
-    if (e) _mm256_storeu_ps(e + j, v);
+  int64_t j = for_each_vector(0, n, [&](int64_t i, auto lanes) {
+    using V = decltype(lanes);
+    V v = vexp(sub(load<V>(x + i), splat<V>(m)));
+    if (e) store(e + i, v);
     add_to_double(v, a0, a1);
-  }
+  });
   if (j < n) {
-    __m256 v = exp8(_mm256_sub_ps(load_partial(x + j, n - j, -INFINITY), vm));  // e^-inf = 0 past n
+    __m256 v = vexp(_mm256_sub_ps(load_partial(x + j, n - j, -INFINITY), _mm256_set1_ps(m)));  // e^-inf = 0 past n
     if (e) store_partial(e + j, n - j, v);
     add_to_double(v, a0, a1);
   }

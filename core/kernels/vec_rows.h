@@ -1,8 +1,9 @@
 // The vectorised float rows and maps of the AVX2 and AVX-512 levels: the tanh form of
-// GELU on 8 lanes, softmax / log-softmax rows and their backward, cross-entropy's
+// GELU over a vector of either width (vec_lanes.h), softmax / log-softmax rows and their backward, cross-entropy's
 // row statistics and gradient, and flash attention's online-softmax row, built on vec_exp.h. The plain loops they are held to
 // live beside their callers (gelu.h, softmax.h, loss.h, attention.h), which take them whenever a
-// function here returns false. A level header (core/kernels/level_kernels.h).
+// function here returns false. The exps run 16 lanes wide at AVX-512 (for_each_vector) with
+// AVX2's bits. A level header (core/kernels/level_kernels.h).
 #pragma once
 
 #if MINIGRAD_LEVEL_ID >= 1
@@ -21,23 +22,26 @@ namespace {
 
 constexpr float kSqrt2OverPi = 0.7978845608028654f, kCubic = 0.044715f, kCubic3 = float(3 * 0.044715);
 
-inline __m256 gelu_tanh_u8(__m256 x) {
-    __m256 x3 = _mm256_mul_ps(_mm256_mul_ps(x, x), x);
-  return _mm256_mul_ps(_mm256_set1_ps(kSqrt2OverPi), _mm256_add_ps(x, _mm256_mul_ps(_mm256_set1_ps(kCubic), x3)));
+template <class V>
+inline V gelu_tanh_u(V x) {
+  V x3 = mul(mul(x, x), x);
+  return mul(splat<V>(kSqrt2OverPi), add(x, mul(splat<V>(kCubic), x3)));
 }
-inline __m256 gelu_tanh_value8(__m256 x) {
-  const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
-  return _mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_add_ps(one, tanh8(gelu_tanh_u8(x))));
+template <class V>
+inline V gelu_tanh_value(V x) {
+  const V half = splat<V>(0.5f), one = splat<V>(1.0f);
+  return mul(mul(half, x), add(one, vtanh(gelu_tanh_u(x))));
 }
-inline __m256 gelu_tanh_slope8(__m256 x) {
-    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
-  __m256 t = tanh8(gelu_tanh_u8(x));
-  __m256 du = _mm256_mul_ps(_mm256_set1_ps(kSqrt2OverPi),
-                            _mm256_add_ps(one, _mm256_mul_ps(_mm256_set1_ps(kCubic3), _mm256_mul_ps(x, x))));
-  __m256 left = _mm256_mul_ps(half, _mm256_add_ps(one, t));
-  __m256 right = _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_sub_ps(one, _mm256_mul_ps(t, t))), du);
-  return _mm256_add_ps(left, right);
+template <class V>
+inline V gelu_tanh_slope(V x) {
+  const V half = splat<V>(0.5f), one = splat<V>(1.0f);
+  V t = vtanh(gelu_tanh_u(x));
+  V du = mul(splat<V>(kSqrt2OverPi), add(one, mul(splat<V>(kCubic3), mul(x, x))));
+  V left = mul(half, add(one, t));
+  V right = mul(mul(mul(half, x), sub(one, mul(t, t))), du);
+  return add(left, right);
 }
+
 // ---- softmax rows (core/kernels/softmax.h has the references) ----
 
 // A contiguous float row, same formulas; false (nothing written) for a row with a NaN
@@ -46,17 +50,20 @@ inline bool softmax_row_fast(const float* x, float* y, int64_t n, bool log) {
   float m;
   if (!finite_row_max(x, n, m)) return false;
   const double s = sum_exp_row(x, n, m, log ? nullptr : y);
-  int64_t j = 0;
+  int64_t j;
   if (log) {
     const float ls = static_cast<float>(::log(s));
-    const __m256 vm = _mm256_set1_ps(m), vls = _mm256_set1_ps(ls);
-    for (; j + 8 <= n; j += 8)
-      _mm256_storeu_ps(y + j, _mm256_sub_ps(_mm256_sub_ps(_mm256_loadu_ps(x + j), vm), vls));
+    j = for_each_vector(0, n, [&](int64_t i, auto lanes) {
+      using V = decltype(lanes);
+      store(y + i, sub(sub(load<V>(x + i), splat<V>(m)), splat<V>(ls)));
+    });
     for (; j < n; ++j) y[j] = (x[j] - m) - ls;
   } else {
     const float inv = static_cast<float>(1.0 / s);
-    const __m256 vinv = _mm256_set1_ps(inv);
-    for (; j + 8 <= n; j += 8) _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_loadu_ps(y + j), vinv));
+    j = for_each_vector(0, n, [&](int64_t i, auto lanes) {
+      using V = decltype(lanes);
+      store(y + i, mul(load<V>(y + i), splat<V>(inv)));
+    });
     for (; j < n; ++j) y[j] *= inv;
   }
   return true;
@@ -78,12 +85,12 @@ inline bool softmax_backward_row_fast(const float* y, const float* g, float* dx,
   double s = sum_lanes(a0, a1);
   for (int64_t k = j; k < n; ++k) s += log ? static_cast<double>(g[k]) : static_cast<double>(g[k]) * y[k];
   const float st = static_cast<float>(s);
-  const __m256 vst = _mm256_set1_ps(st);
-  for (j = 0; j + 8 <= n; j += 8) {
-    __m256 yv = _mm256_loadu_ps(y + j), gv = _mm256_loadu_ps(g + j);
-    __m256 d = log ? _mm256_sub_ps(gv, _mm256_mul_ps(exp8(yv), vst)) : _mm256_mul_ps(yv, _mm256_sub_ps(gv, vst));
-    _mm256_storeu_ps(dx + j, d);
-  }
+  // The sum above stays at 8 lanes (no exp in it to widen); this pass takes 16 at AVX-512.
+  j = for_each_vector(0, n, [&](int64_t i, auto lanes) {
+    using V = decltype(lanes);
+    V yv = load<V>(y + i), gv = load<V>(g + i), vst = splat<V>(st);
+    store(dx + i, log ? sub(gv, mul(vexp(yv), vst)) : mul(yv, sub(gv, vst)));
+  });
   for (; j < n; ++j) dx[j] = log ? g[j] - expf(y[j]) * st : y[j] * (g[j] - st);
   return true;
 }
@@ -99,19 +106,20 @@ inline bool max_and_sum_exp(const float* x, int64_t C, float& m, double& s) {
 
 // softmax_j = e^(x_j - m) / s, scaled by w in one multiply; m and s from max_and_sum_exp.
 inline void cross_entropy_grad_row(const float* xi, int64_t t, double w, float* di, int64_t C, float m, double s) {
-  __m256 vm = _mm256_set1_ps(m), scale = _mm256_set1_ps(static_cast<float>(w / s));
-  int64_t j = 0;
-  for (; j + 8 <= C; j += 8)
-    _mm256_storeu_ps(di + j, _mm256_mul_ps(exp8(_mm256_sub_ps(_mm256_loadu_ps(xi + j), vm)), scale));
+  const float scale = static_cast<float>(w / s);
+  int64_t j = for_each_vector(0, C, [&](int64_t i, auto lanes) {
+    using V = decltype(lanes);
+    store(di + i, mul(vexp(sub(load<V>(xi + i), splat<V>(m))), splat<V>(scale)));
+  });
   if (j < C)
-    store_partial(di + j, C - j, _mm256_mul_ps(exp8(_mm256_sub_ps(load_partial(xi + j, C - j, 0), vm)), scale));
+    store_partial(di + j, C - j, mul(vexp(sub(load_partial(xi + j, C - j, 0), _mm256_set1_ps(m))), _mm256_set1_ps(scale)));
   di[t] = static_cast<float>((exp(static_cast<double>(xi[t]) - m) / s - 1.0) * w);
 }
 
 // ---- flash-attention rows (core/kernels/attention.h has the reference) ----
 
 // The online softmax's step on one row of scores: the running max m rises to cover this row,
-// and the row becomes e^(s - m) (exp8; a removed key's -inf gives 0), summed in double.
+// and the row becomes e^(s - m) (vexp; a removed key's -inf gives 0), summed in double.
 inline bool attention_row(float* s, int64_t n, float& m, double& sum) {
   float mb;
   if (!finite_row_max(s, n, mb)) return false;

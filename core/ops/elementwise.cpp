@@ -36,7 +36,7 @@ Tensor unary(const Tensor& x, const char* op, F f) {
   return y;
 }
 
-// unary, where float32 goes through `floats`, a kernel with an 8-lane form
+// unary, where float32 goes through `floats`, a kernel with a vector form
 // (kernels::exp_float, ...): for the functions the compiler cannot vectorise (libm's exp, tanh).
 template <class F>
 Tensor unary(const Tensor& x, const char* op, F f, void (*floats)(const float*, float*, int64_t)) {

@@ -2,7 +2,7 @@
 // of docs/architecture.md ("adding an op"): forward, backward, derivation, in one place.
 //   exact:  y = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))
 //   tanh:   y = 0.5 x (1 + tanh u),   u = sqrt(2/pi) (x + 0.044715 x^3)
-// Not here: the per-element loops and their 8-lane forms (core/kernels/gelu.h); the other
+// Not here: the per-element loops and their vector forms (core/kernels/gelu.h); the other
 // activations (elementwise.cpp).
 #include <stdexcept>
 #include <string>

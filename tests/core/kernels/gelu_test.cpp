@@ -1,7 +1,7 @@
 // Checks core/kernels/gelu.h: the scalar references at hand-computed points, the
-// double loops equal to them bit for bit, and the float tanh loops (8 lanes where the
-// build has AVX2) close to them: within a few ulp of each term of the formula, the
-// bound the 4-ulp tanh8 allows (1 + tanh u cancels for very negative x, so the error
+// double loops equal to them bit for bit, and the float tanh loops (8 or 16 lanes where the
+// build has AVX2 or AVX-512) close to them: within a few ulp of each term of the formula, the
+// bound the 4-ulp vtanh allows (1 + tanh u cancels for very negative x, so the error
 // is measured against the terms' size, not the result's).
 #include <gtest/gtest.h>
 

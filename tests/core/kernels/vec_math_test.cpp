@@ -2,7 +2,7 @@
 // tanh_float and sigmoid_float (core/kernels/elementwise.h) as the float32 elementwise ops
 // run them at the CPU level in use, held to the scalar references beside them (std::):
 // a sweep over [-100, 100], the branch points (|x| = 0.625 for tanh, -87 and 88 where
-// exp8 clamps), zeros, subnormals, infinities and NaN, and lengths that leave a tail.
+// vexp clamps), zeros, subnormals, infinities and NaN, and lengths that leave a tail.
 #include <gtest/gtest.h>
 
 #include <cmath>
