@@ -68,45 +68,31 @@ int64_t gelu_tanh_grad_f32(const float* x, float* y, int64_t n) {
   return map_vectors(x, y, n, [](auto v) { return gelu_tanh_slope(v); });
 }
 
-// optim/adam.cpp's scalar rule, 8 lanes at a time: the same operations in the same order
-// (mul, fma, sqrt and div are exact in every lane), so the same bits.
+// optim/adam.cpp's scalar rule, a vector at a time (16 lanes at AVX-512): the same
+// operations in the same order (mul, fma, sqrt and div are exact in every lane), so the same bits.
 int64_t adam_f32(float* p, const float* g, float* m, float* v, int64_t n, const AdamStepF32& c) {
-  const __m256 beta1 = _mm256_set1_ps(c.beta1), one_minus_beta1 = _mm256_set1_ps(c.one_minus_beta1);
-  const __m256 beta2 = _mm256_set1_ps(c.beta2), one_minus_beta2 = _mm256_set1_ps(c.one_minus_beta2);
-  const __m256 l2 = _mm256_set1_ps(c.l2), shrink = _mm256_set1_ps(c.shrink);
-  const __m256 bc2_sqrt = _mm256_set1_ps(c.bias_correction2_sqrt), eps = _mm256_set1_ps(c.eps);
-  const __m256 neg_step_size = _mm256_set1_ps(c.neg_step_size);
   const bool add_l2 = !c.decoupled && c.l2 != 0;
-  const int64_t whole = n / 8 * 8;
-  for (int64_t i = 0; i < whole; i += 8) {
-    __m256 pi = _mm256_loadu_ps(p + i), gi = _mm256_loadu_ps(g + i);
-    if (c.decoupled) pi = _mm256_mul_ps(pi, shrink);
-    else if (add_l2) gi = _mm256_fmadd_ps(pi, l2, gi);
-    __m256 mi = _mm256_fmadd_ps(gi, one_minus_beta1, _mm256_mul_ps(_mm256_loadu_ps(m + i), beta1));
-    __m256 vi = _mm256_fmadd_ps(_mm256_mul_ps(one_minus_beta2, gi), gi, _mm256_mul_ps(_mm256_loadu_ps(v + i), beta2));
-    __m256 denom = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), bc2_sqrt), eps);
-    _mm256_storeu_ps(m + i, mi);
-    _mm256_storeu_ps(v + i, vi);
-    _mm256_storeu_ps(p + i, _mm256_add_ps(pi, _mm256_div_ps(_mm256_mul_ps(neg_step_size, mi), denom)));
-  }
-  return whole;
+  return for_each_vector(0, n, [&](int64_t i, auto lanes) {
+    using V = decltype(lanes);
+    V pi = load<V>(p + i), gi = load<V>(g + i);
+    if (c.decoupled) pi = mul(pi, splat<V>(c.shrink));
+    else if (add_l2) gi = fmadd(pi, splat<V>(c.l2), gi);
+    V mi = fmadd(gi, splat<V>(c.one_minus_beta1), mul(load<V>(m + i), splat<V>(c.beta1)));
+    V vi = fmadd(mul(splat<V>(c.one_minus_beta2), gi), gi, mul(load<V>(v + i), splat<V>(c.beta2)));
+    V denom = add(div(vsqrt(vi), splat<V>(c.bias_correction2_sqrt)), splat<V>(c.eps));
+    store(m + i, mi);
+    store(v + i, vi);
+    store(p + i, add(pi, div(mul(splat<V>(c.neg_step_size), mi), denom)));
+  });
 }
 
-// y = fma(x, a, y): torch's add_(x, alpha=a), an SGD step's p.add_(d_p, -lr). One vector width
-// per level (16 lanes at AVX-512); the result does not depend on it, as every fma is exact.
+// y = fma(x, a, y): torch's add_(x, alpha=a), an SGD step's p.add_(d_p, -lr). The result does
+// not depend on the vector width, as every fma is exact.
 int64_t axpy_f32(float* y, const float* x, float a, int64_t n) {
-#if MINIGRAD_LEVEL_ID == 2
-  const __m512 va = _mm512_set1_ps(a);
-  const int64_t whole = n / 16 * 16;
-  for (int64_t i = 0; i < whole; i += 16)
-    _mm512_storeu_ps(y + i, _mm512_fmadd_ps(_mm512_loadu_ps(x + i), va, _mm512_loadu_ps(y + i)));
-#else
-  const __m256 va = _mm256_set1_ps(a);
-  const int64_t whole = n / 8 * 8;
-  for (int64_t i = 0; i < whole; i += 8)
-    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(_mm256_loadu_ps(x + i), va, _mm256_loadu_ps(y + i)));
-#endif
-  return whole;
+  return for_each_vector(0, n, [&](int64_t i, auto lanes) {
+    using V = decltype(lanes);
+    store(y + i, fmadd(load<V>(x + i), splat<V>(a), load<V>(y + i)));
+  });
 }
 #else
 // The portable level has no vector exp: every element takes the scalar reference.

@@ -23,6 +23,7 @@ inline __m256 add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }
 inline __m256 sub(__m256 a, __m256 b) { return _mm256_sub_ps(a, b); }
 inline __m256 mul(__m256 a, __m256 b) { return _mm256_mul_ps(a, b); }
 inline __m256 div(__m256 a, __m256 b) { return _mm256_div_ps(a, b); }
+inline __m256 vsqrt(__m256 a) { return _mm256_sqrt_ps(a); }  // correctly rounded, as std::sqrt
 inline __m256 fmadd(__m256 a, __m256 b, __m256 c) { return _mm256_fmadd_ps(a, b, c); }    // a b + c, one rounding
 inline __m256 fnmadd(__m256 a, __m256 b, __m256 c) { return _mm256_fnmadd_ps(a, b, c); }  // c - a b, one rounding
 inline __m256 min(__m256 a, __m256 b) { return _mm256_min_ps(a, b); }  // b if either is NaN
@@ -52,6 +53,7 @@ inline __m512 add(__m512 a, __m512 b) { return _mm512_add_ps(a, b); }
 inline __m512 sub(__m512 a, __m512 b) { return _mm512_sub_ps(a, b); }
 inline __m512 mul(__m512 a, __m512 b) { return _mm512_mul_ps(a, b); }
 inline __m512 div(__m512 a, __m512 b) { return _mm512_div_ps(a, b); }
+inline __m512 vsqrt(__m512 a) { return _mm512_sqrt_ps(a); }
 inline __m512 fmadd(__m512 a, __m512 b, __m512 c) { return _mm512_fmadd_ps(a, b, c); }
 inline __m512 fnmadd(__m512 a, __m512 b, __m512 c) { return _mm512_fnmadd_ps(a, b, c); }
 inline __m512 min(__m512 a, __m512 b) { return _mm512_min_ps(a, b); }
