@@ -2,12 +2,11 @@
 // Not here: any op's formula (core/ops/).
 #include "core/autograd.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
-#include <queue>
 #include <stdexcept>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 
 #include "core/debug.h"
@@ -34,9 +33,9 @@ void GradMode::set_enabled(bool enabled) { grad_mode_enabled = enabled; }
 
 // ---- saved tensors ----
 
-SavedTensor::SavedTensor(const Tensor& t) {
+SavedTensor::SavedTensor(const Tensor& t, bool is_output) {
   if (!t.defined()) return;
-  data_ = t.detach();
+  data_ = is_output ? t.detach() : t;
   saved_version_ = t.version();
 }
 
@@ -85,8 +84,9 @@ Node::~Node() {
   }  // `node` dies here with no inputs left to free
 }
 
-void Node::save(std::initializer_list<Tensor> tensors) {
-  for (const Tensor& t : tensors) saved_.emplace_back(t);
+void Node::save(std::initializer_list<Tensor> tensors, const Tensor& output) {
+  saved_.reserve(tensors.size());
+  for (const Tensor& t : tensors) saved_.emplace_back(t, t.is_same(output));
 }
 
 Tensor Node::saved(std::size_t i) const { return saved_.at(i).unpack(*this); }
@@ -106,7 +106,7 @@ bool any_requires_grad(std::initializer_list<const Tensor*> inputs) {
   return false;
 }
 
-bool any_requires_grad(const std::vector<Tensor>& inputs) {
+bool any_requires_grad(std::span<const Tensor> inputs) {
   if (!GradMode::is_enabled()) return false;
   for (const Tensor& t : inputs)
     if (t.defined() && t.requires_grad()) return true;
@@ -126,7 +126,7 @@ Edge gradient_edge(const Tensor& t) {
   return acc;
 }
 
-void attach_node(const Tensor& output, std::shared_ptr<Node> node, const std::vector<Tensor>& inputs) {
+void attach_node(const Tensor& output, std::shared_ptr<Node> node, std::span<const Tensor> inputs) {
   node->next_edges.reserve(inputs.size());  // one allocation each, not one per growth
   node->input_shapes.reserve(inputs.size());
   node->input_dtypes.reserve(inputs.size());
@@ -248,23 +248,89 @@ void zero_grad(const std::vector<Tensor>& params, bool set_to_none) {
 
 namespace {
 
+// What the walk keeps per node: how many consumers have yet to run, and the gradient
+// summed so far. An open-addressing table keyed by the node's address, one array for the
+// whole walk (an unordered_map allocates once per node, and a W1 step has a dozen nodes).
+struct WalkEntry {
+  Node* node = nullptr;
+  std::size_t dependencies = 0;
+  Tensor grad;  // undefined until a path carries a gradient here
+};
+
+class WalkTable {
+ public:
+  // The entry for `node`, made empty if absent; `added` tells which.
+  WalkEntry& get(Node* node, bool& added) {
+    if (slots_.empty()) grow();
+    std::size_t i = probe(node);
+    added = slots_[i].node == nullptr;
+    if (added) {
+      if (2 * (used_ + 1) > slots_.size()) {
+        grow();
+        i = probe(node);
+      }
+      slots_[i].node = node;
+      ++used_;
+    }
+    return slots_[i];
+  }
+  WalkEntry& get(Node* node) {
+    bool added;
+    return get(node, added);
+  }
+  // Empties the table, keeping its array for the next walk on this thread.
+  void clear() {
+    for (WalkEntry& e : slots_) e = WalkEntry{};
+    used_ = 0;
+  }
+
+ private:
+  // The slot holding `node`, or the empty one where it belongs (linear probing).
+  std::size_t probe(Node* node) const {
+    std::size_t mask = slots_.size() - 1;
+    std::size_t i = ((reinterpret_cast<std::uintptr_t>(node) >> 4) * 0x9E3779B97F4A7C15ull >> 32) & mask;
+    while (slots_[i].node != nullptr && slots_[i].node != node) i = (i + 1) & mask;
+    return i;
+  }
+  void grow() {
+    std::vector<WalkEntry> old = std::exchange(slots_, std::vector<WalkEntry>(std::max<std::size_t>(64, 2 * slots_.size())));
+    used_ = 0;
+    for (WalkEntry& e : old) {
+      if (e.node == nullptr) continue;
+      WalkEntry& moved = get(e.node);
+      moved.dependencies = e.dependencies;
+      moved.grad = std::move(e.grad);
+    }
+  }
+  std::vector<WalkEntry> slots_;  // size 0 or a power of two, at most half full
+  std::size_t used_ = 0;
+};
+
 // For every node reachable from `root`: how many edges point at it. A node is
 // ready to run once that many of its consumers have run.
-std::unordered_map<Node*, std::size_t> count_dependencies(Node* root) {
-  std::unordered_map<Node*, std::size_t> dependencies{{root, 0}};
-  std::vector<Node*> stack{root};  // iterative: a graph may be a million ops deep
+void count_dependencies(Node* root, WalkTable& table, std::vector<Node*>& stack) {
+  table.get(root);
+  stack.assign(1, root);  // iterative: a graph may be a million ops deep
   while (!stack.empty()) {
     Node* node = stack.back();
     stack.pop_back();
     for (const Edge& next : node->next_edges) {
       if (!next) continue;
-      auto [it, first_visit] = dependencies.try_emplace(next.get(), 0);
-      ++it->second;
+      bool first_visit;
+      ++table.get(next.get(), first_visit).dependencies;
       if (first_visit) stack.push_back(next.get());
     }
   }
-  return dependencies;
 }
+
+// The walk's containers, kept per thread between walks so that a step of small ops
+// allocates none of them. A backward started from inside a hook finds them taken
+// (empty) and makes its own.
+struct WalkBuffers {
+  WalkTable table;
+  std::vector<Node*> stack;  // count_dependencies' stack, then the heap of ready nodes
+};
+thread_local WalkBuffers walk_buffers;
 
 void check_gradient(const Node& node, std::size_t i, const Tensor& g) {
   if (g.sizes() != node.input_shapes[i] || g.dtype() != node.input_dtypes[i]) {
@@ -305,18 +371,21 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
 
   Edge root_edge = gradient_edge(root);  // keeps the graph alive while we walk it
   NoGradGuard no_grad;  // backward formulas build no graph of their own
-  std::unordered_map<Node*, std::size_t> dependencies = count_dependencies(root_edge.get());
-  std::unordered_map<Node*, Tensor> pending{{root_edge.get(), seed}};
+  WalkBuffers buffers = std::move(walk_buffers);
+  WalkTable& table = buffers.table;
+  count_dependencies(root_edge.get(), table, buffers.stack);
+  table.get(root_edge.get()).grad = seed;
+  // The ready nodes, a max-heap on sequence_nr in the stack's array (now empty).
+  std::vector<Node*>& ready = buffers.stack;
   auto older = [](const Node* a, const Node* b) { return a->sequence_nr < b->sequence_nr; };
-  std::priority_queue<Node*, std::vector<Node*>, decltype(older)> ready(older);
-  ready.push(root_edge.get());
+  ready.push_back(root_edge.get());
   while (!ready.empty()) {
-    Node* node = ready.top();
-    ready.pop();
+    std::pop_heap(ready.begin(), ready.end(), older);
+    Node* node = ready.back();
+    ready.pop_back();
     std::vector<Tensor> input_grads;
-    if (auto it = pending.find(node); it != pending.end()) {  // else no path carried a gradient
-      Tensor g = apply_hooks(node->hooks, std::move(it->second));
-      pending.erase(it);
+    if (Tensor pending = std::move(table.get(node).grad); pending.defined()) {  // else no path carried one
+      Tensor g = apply_hooks(node->hooks, std::move(pending));
       debug::before_backward(*node, g);
       input_grads = node->backward(g);
       if (!retain_graph) node->release_saved();
@@ -325,14 +394,20 @@ void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph)
     for (std::size_t i = 0; i < node->next_edges.size(); ++i) {
       Node* next = node->next_edges[i].get();
       if (!next) continue;
+      WalkEntry& entry = table.get(next);
       if (i < input_grads.size() && input_grads[i].defined()) {
         check_gradient(*node, i, input_grads[i]);
-        auto [slot, inserted] = pending.try_emplace(next, input_grads[i]);
-        if (!inserted) slot->second = slot->second + input_grads[i];  // used twice: sum the paths
+        if (!entry.grad.defined()) entry.grad = std::move(input_grads[i]);
+        else entry.grad = entry.grad + input_grads[i];  // used twice: sum the paths
       }
-      if (--dependencies[next] == 0) ready.push(next);
+      if (--entry.dependencies == 0) {
+        ready.push_back(next);
+        std::push_heap(ready.begin(), ready.end(), older);
+      }
     }
   }
+  table.clear();
+  walk_buffers = std::move(buffers);
 }
 
 }  // namespace minigrad

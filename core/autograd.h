@@ -7,6 +7,7 @@
 //   result TensorImpl --grad_fn--> Node --next_edges--> input Nodes --> ... --> AccumulateGrad --> leaf
 // A Node owns its inputs' nodes and its saved tensors, never its own output. Saved
 // outputs (exp saves exp(x)) are stored as detached aliases: same storage, no grad_fn.
+// Saved inputs are the inputs themselves, which own only nodes upstream of this one.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +15,7 @@
 #include <initializer_list>
 #include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,7 +32,11 @@ using Edge = std::shared_ptr<Node>;
 class SavedTensor {
  public:
   SavedTensor() = default;
-  explicit SavedTensor(const Tensor& t);
+  // `is_output`: t is the output of the node that saves it, so it is kept as a detached
+  // alias (same storage, no grad_fn): holding t itself would make a cycle
+  // (t -> grad_fn -> node -> t). An input or an intermediate is kept as it is, as torch's
+  // SavedVariable does: no new TensorImpl per saved tensor.
+  SavedTensor(const Tensor& t, bool is_output);
   // Returns the saved data; throws std::runtime_error if the graph was freed
   // (`owner` was released) or the tensor was modified in place since it was saved.
   // The message names `owner`; the name is built only then (this runs every backward).
@@ -39,7 +45,7 @@ class SavedTensor {
   bool defined() const { return data_.defined(); }
 
  private:
-  Tensor data_;  // a detached alias: shares storage, owns no graph
+  Tensor data_;  // the tensor, or for an output a detached alias: never owns its own node
   uint64_t saved_version_ = 0;
 };
 
@@ -56,8 +62,9 @@ struct Node {
   // Whether input i wants a gradient (a backward may skip computing the others).
   bool needs_grad(std::size_t i) const { return i < next_edges.size() && next_edges[i] != nullptr; }
 
-  // Saved tensors, in the order the forward saved them (each op's comment lists them).
-  void save(std::initializer_list<Tensor> tensors);
+  // Saved tensors, in the order the forward saved them (each op's comment lists them);
+  // `output` is the node's output (see SavedTensor).
+  void save(std::initializer_list<Tensor> tensors, const Tensor& output);
   Tensor saved(std::size_t i) const;  // throws if freed or modified in place since saved
   // Drops saved tensors after a backward without retain_graph.
   void release_saved();
@@ -148,19 +155,32 @@ struct FunctionNode final : Node {
 
 // True if grad mode is on and any input requires grad: the op must record a Node.
 bool any_requires_grad(std::initializer_list<const Tensor*> inputs);
-bool any_requires_grad(const std::vector<Tensor>& inputs);
+bool any_requires_grad(std::span<const Tensor> inputs);
 // Wires `node` between `inputs` and `output`: sets edges, input shapes, and output's
 // grad_fn (the engine's half of record_op; AccumulateGrad is the only other Node).
-void attach_node(const Tensor& output, std::shared_ptr<Node> node, const std::vector<Tensor>& inputs);
+void attach_node(const Tensor& output, std::shared_ptr<Node> node, std::span<const Tensor> inputs);
 
+// `inputs` is a brace list ({x, w, b}: no vector is built for an op that records
+// nothing) or, for ops with any number of inputs (cat, stack), a vector.
 template <class Backward>
-Tensor record_op(Tensor output, const std::vector<Tensor>& inputs, const char* name,
+Tensor record_op(Tensor output, std::span<const Tensor> inputs, const char* name,
                  std::initializer_list<Tensor> saved, Backward backward) {
   if (!any_requires_grad(inputs)) return output;
   auto node = std::make_shared<FunctionNode<Backward>>(name, std::move(backward));
-  node->save(saved);
+  node->save(saved, output);
   attach_node(output, std::move(node), inputs);
   return output;
+}
+template <class Backward>
+Tensor record_op(Tensor output, std::initializer_list<Tensor> inputs, const char* name,
+                 std::initializer_list<Tensor> saved, Backward backward) {
+  return record_op(std::move(output), std::span<const Tensor>(inputs.begin(), inputs.size()), name, saved,
+                   std::move(backward));
+}
+template <class Backward>
+Tensor record_op(Tensor output, const std::vector<Tensor>& inputs, const char* name,
+                 std::initializer_list<Tensor> saved, Backward backward) {
+  return record_op(std::move(output), std::span<const Tensor>(inputs), name, saved, std::move(backward));
 }
 
 // ---- recording an in-place op: rebase_history ----
@@ -193,14 +213,16 @@ Tensor record_op(Tensor output, const std::vector<Tensor>& inputs, const char* n
 void check_inplace(const Tensor& self, const char* op, std::initializer_list<const Tensor*> others = {});
 
 template <class Backward>
-Tensor& rebase_history(Tensor& self, std::vector<Tensor> others, const char* name,
+Tensor& rebase_history(Tensor& self, std::initializer_list<Tensor> others, const char* name,
                        std::initializer_list<Tensor> saved, Backward backward) {
   self.impl()->storage->version++;
-  others.insert(others.begin(), self);
-  if (!any_requires_grad(others)) return self;
+  if (!GradMode::is_enabled()) return self;  // an optimizer's update: nothing to record or build
+  std::vector<Tensor> inputs{self};
+  inputs.insert(inputs.end(), others);
+  if (!any_requires_grad(inputs)) return self;
   auto node = std::make_shared<FunctionNode<Backward>>(name, std::move(backward));
-  node->save(saved);
-  attach_node(self, std::move(node), others);  // reads self's old grad_fn, then replaces it
+  node->save(saved, self);
+  attach_node(self, std::move(node), inputs);  // reads self's old grad_fn, then replaces it
   return self;
 }
 

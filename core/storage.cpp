@@ -185,10 +185,19 @@ Storage::Storage(std::size_t nbytes, bool zeroed) : nbytes(nbytes) {
     }
     return;
   }
-  // Rows of 4 KiB and more start on a cache line (64 bytes). Smaller blocks take
+  // Up to 128 bytes (32 floats: W1's logits, a scalar loss) the block is the Storage's
+  // own array: a step of tiny tensors (W1) makes dozens, each then one allocation instead
+  // of two. Rows of 4 KiB and more start on a cache line (64 bytes). Other blocks take
   // malloc's fast path (16-byte aligned): glibc's aligned_alloc splits and merges
-  // chunks on every call, a cost a step of tiny tensors (W1) paid dozens of times. No
-  // kernel needs more than 16: they load tensor data unaligned.
+  // chunks on every call, a cost W1 paid dozens of times. No kernel needs more than
+  // 16: they load tensor data unaligned.
+  if (rounded <= kInlineBytes) {
+    data = local;
+    capacity = kInlineBytes;
+    if (zeroed) std::memset(local, 0, kInlineBytes);
+    MINIGRAD_POISON(local + (nbytes + 7) / 8 * 8, kInlineBytes - (nbytes + 7) / 8 * 8);  // ASan: past the end
+    return;
+  }
   data = rounded >= kPage ? std::aligned_alloc(64, rounded) : std::malloc(rounded);
   if (data == nullptr) throw std::bad_alloc();
   capacity = rounded;
@@ -196,7 +205,8 @@ Storage::Storage(std::size_t nbytes, bool zeroed) : nbytes(nbytes) {
 }
 
 Storage::~Storage() {
-  if (!big) std::free(data);
+  if (data == local) MINIGRAD_UNPOISON(local, kInlineBytes);
+  else if (!big) std::free(data);
   else if (cache_on().load(std::memory_order_relaxed)) cache().give_back(Block{data, capacity});
   else os_free(data, capacity);
 }

@@ -1,6 +1,6 @@
 // The bytes behind one or more Tensors, and the version counter they share.
 // Not a tensor: it knows nothing of shapes or dtypes, only a block of bytes (aligned
-// to 64 from 4 KiB up, to 16 below).
+// to 64 from 4 KiB up, to 16 below; up to 128 bytes, inside the Storage).
 // Where the bytes come from (storage.cpp): small blocks from malloc; big ones from
 // the OS, and back to a cache when freed, so a training loop that allocates the same
 // big tensors every step (logits, a dense embedding gradient) reuses them instead of
@@ -15,6 +15,9 @@ namespace minigrad {
 struct Storage {
   // Blocks at least this big are cached when freed and reused (storage.cpp).
   static constexpr std::size_t kBigBlockBytes = std::size_t{1} << 17;
+  // Blocks up to this size live inside the Storage itself (`local`), so a tiny tensor
+  // costs one allocation (make_shared's Storage and count), not two (storage.cpp).
+  static constexpr std::size_t kInlineBytes = 128;
 
   // `zeroed`: the bytes read as zero. A fresh big block already does (the OS hands
   // out zero pages lazily, so only the pages written ever cost anything); a reused
@@ -31,6 +34,7 @@ struct Storage {
   // Bumped by every in-place write. Views share the storage, hence the counter,
   // exactly as PyTorch's views share their base's version counter.
   uint64_t version = 0;
+  alignas(16) unsigned char local[kInlineBytes];  // the block, when it fits (data == local)
 };
 
 // What the block cache holds now: blocks freed and kept for reuse, and their bytes.

@@ -292,9 +292,8 @@ Tensor& add_scaled_(Tensor& x, const Tensor& other, double alpha, const char* op
       }
     });
   }
-  Shape so = other.sizes();
-  return rebase_history(x, {other}, node_name, {}, [alpha, so](const Node&, const Tensor& g) -> Grads {
-    return {g, sum_to(alpha == 1.0 ? g : g.mul(alpha), so)};
+  return rebase_history(x, {other}, node_name, {}, [alpha](const Node& node, const Tensor& g) -> Grads {
+    return {g, sum_to(alpha == 1.0 ? g : g.mul(alpha), node.input_shapes[1])};
   });
 }
 
@@ -336,10 +335,9 @@ Tensor& Tensor::mul_(const Tensor& other) {
     if constexpr (std::is_same_v<decltype(a), bool>) return a && b;  // never runs: Bool refused above
     else return a * b;
   });
-  Shape so = other.sizes();
-  return rebase_history(*this, {other}, "MulBackward0", {o, x_before}, [so](const Node& node, const Tensor& g) -> Grads {
+  return rebase_history(*this, {other}, "MulBackward0", {o, x_before}, [](const Node& node, const Tensor& g) -> Grads {
     Tensor dx = node.needs_grad(0) ? g * node.saved(0) : Tensor();
-    Tensor dother = node.needs_grad(1) ? sum_to(g * node.saved(1), so) : Tensor();
+    Tensor dother = node.needs_grad(1) ? sum_to(g * node.saved(1), node.input_shapes[1]) : Tensor();
     return {dx, dother};
   });
 }
@@ -361,9 +359,8 @@ Tensor& Tensor::copy_(const Tensor& src) {
   check_inplace(*this, "copy_", {&src});
   Tensor converted = src.defined() ? src.to(dtype()) : src;  // ToCopyBackward0 carries the dtype back
   write_binary(*this, converted, "copy_", [](auto, auto b) { return b; });
-  Shape ss = src.sizes();
-  return rebase_history(*this, {converted}, "CopyBackwards", {}, [ss](const Node&, const Tensor& g) -> Grads {
-    return {zeros_like(g), sum_to(g, ss)};
+  return rebase_history(*this, {converted}, "CopyBackwards", {}, [](const Node& node, const Tensor& g) -> Grads {
+    return {zeros_like(g), sum_to(g, node.input_shapes[1])};
   });
 }
 

@@ -74,18 +74,23 @@ TEST(AutogradTest, DroppingTheLossFreesTheGraph) {
   Tensor x = tensor({1.0, 2.0}).requires_grad_();
   std::weak_ptr<Node> exp_node, accumulator;
   std::weak_ptr<TensorImpl> intermediate;
+  std::weak_ptr<TensorImpl> saved_input;
   Tensor loss;
   {
-    Tensor h = x.exp();
+    Tensor h = x.exp();  // ExpBackward0 saves its output h
     exp_node = h.grad_fn();
     intermediate = h.impl_ptr();
-    loss = (h * h).sum();
+    Tensor h2 = h.exp();  // ExpBackward0 saves h2, MulBackward0 saves its inputs h2 and h2
+    saved_input = h2.impl_ptr();
+    loss = (h.sum() + (h2 * h2).sum());
     accumulator = x.impl()->grad_accumulator;
   }
-  EXPECT_TRUE(intermediate.expired());  // nodes never own their outputs: no cycles
+  EXPECT_TRUE(intermediate.expired());  // a node never owns its output: no cycles
+  EXPECT_FALSE(saved_input.expired());  // a saved input is kept as it is (torch's SavedVariable)
   EXPECT_FALSE(exp_node.expired());     // but the loss owns the graph
   EXPECT_FALSE(accumulator.expired());
   loss = Tensor();
+  EXPECT_TRUE(saved_input.expired());
   EXPECT_TRUE(exp_node.expired());
   EXPECT_TRUE(accumulator.expired());
   EXPECT_TRUE(x.impl()->grad_accumulator.expired());

@@ -318,6 +318,27 @@ TEST(AutogradTest, BackwardRestoresGradModeAfterAnError) {
   });
   EXPECT_EQ(message_of<std::runtime_error>([&] { made_by(bad, {x}, {}).backward(); }), "boom");
   EXPECT_TRUE(GradMode::is_enabled());
+  (x * 3.0).sum().backward();  // the walk's per-thread table was left clean
+  EXPECT_TRUE(bitwise_equal(x.grad(), tensor({3.0})));
+}
+
+// The walk keeps its table per thread between walks; a backward run from inside a hook
+// must get a table of its own. The inner graph has 200 nodes (the table starts at 64
+// slots, so it grows mid-count); the outer one has a diamond, so one node sums two paths.
+TEST(AutogradTest, BackwardInsideAHookWalksItsOwnGraph) {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  Tensor w = tensor({0.5}).requires_grad_();
+  Tensor y = w;
+  for (int i = 0; i < 100; ++i) y = y * 1.0 + 1.0;  // dy/dw = 1
+  Tensor inner = (y * 3.0).sum();  // recorded here: inside a backward, grad mode is off
+  Tensor h = x * 2.0;
+  h.register_hook([&](const Tensor&) {
+    inner.backward();
+    return Tensor();
+  });
+  (h * h + h).sum().backward();  // d/dx = (2h + 1) * 2 = 8x + 2
+  EXPECT_TRUE(bitwise_equal(x.grad(), tensor({10.0, 18.0})));
+  EXPECT_TRUE(bitwise_equal(w.grad(), tensor({3.0})));
 }
 
 // ---- hooks ----

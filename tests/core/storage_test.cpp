@@ -1,8 +1,9 @@
 // core/storage.cpp: the block cache keeps freed big blocks for reuse until emptied, and
 // its switch (MINIGRAD_BLOCK_CACHE=0, set_block_cache_enabled) turns that off without
-// changing any value. Not here: zeros reading as zero on reused blocks (factory_test.cpp).
+// changing any value; tiny blocks live inside the Storage. Not here: zeros reading as zero on reused blocks (factory_test.cpp).
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 
@@ -20,6 +21,20 @@ const int64_t kBigFloats = static_cast<int64_t>(Storage::kBigBlockBytes / sizeof
 // The cache switched on or off for one scope.
 testing::ScopedSwitch block_cache(bool on) {
   return testing::ScopedSwitch(block_cache_enabled, set_block_cache_enabled, on);
+}
+
+// Up to kInlineBytes a block is the Storage's own array: one allocation per tiny tensor.
+TEST(StorageTest, TinyBlocksLiveInsideTheStorage) {
+  const int64_t fits = static_cast<int64_t>(Storage::kInlineBytes / sizeof(float));
+  Tensor a = zeros({fits}), b = zeros({fits + 1});
+  const Storage& sa = *a.impl()->storage;
+  const Storage& sb = *b.impl()->storage;
+  EXPECT_EQ(sa.data, static_cast<const void*>(sa.local));
+  EXPECT_NE(sb.data, static_cast<const void*>(sb.local));
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(sa.data) % 16, 0u);
+  EXPECT_TRUE(bitwise_equal(a, full({fits}, 0.0)));  // zeroed although the array is not malloc's
+  a.fill_(2.5);
+  EXPECT_TRUE(bitwise_equal(a.view({2, fits / 2}).sum(1), full({2}, 2.5 * static_cast<double>(fits / 2))));
 }
 
 TEST(StorageTest, BlockCacheKeepsFreedBigBlocksUntilEmptied) {
