@@ -66,9 +66,13 @@ Tensor SavedTensor::unpack(const Node& owner) const {
 // from inside this destructor, and so on, one stack frame per op. Instead every
 // input node this one holds the last reference to is moved onto a local stack,
 // and each is stripped of its own inputs before it dies, so no destructor nests.
+// Saved tensors go first (torch's release_variables): a saved input owns its grad_fn,
+// the node's other reference to the node before it.
 Node::~Node() {
   std::vector<Edge> doomed;
-  auto take_last_references = [&doomed](std::vector<Edge>& edges) {
+  auto take_last_references = [&doomed](Node& node) {
+    node.saved_.clear();
+    std::vector<Edge>& edges = node.next_edges;
     for (Edge& e : edges) {
       // Dropping a shared reference first makes a later duplicate (x * x) the last one.
       if (e.use_count() == 1) doomed.push_back(std::move(e));
@@ -76,12 +80,12 @@ Node::~Node() {
     }
     edges.clear();
   };
-  take_last_references(next_edges);
+  take_last_references(*this);
   while (!doomed.empty()) {
     Edge node = std::move(doomed.back());
     doomed.pop_back();
-    take_last_references(node->next_edges);
-  }  // `node` dies here with no inputs left to free
+    take_last_references(*node);
+  }  // `node` dies here with no inputs or saved tensors left to free
 }
 
 void Node::save(std::initializer_list<Tensor> tensors, const Tensor& output) {

@@ -198,6 +198,21 @@ TEST(AutogradTest, LongOpChainBackwardAndFree) {
   EXPECT_TRUE(x.impl()->grad_accumulator.expired());
 }
 
+TEST(AutogradTest, LongChainOfSavedInputsIsFreedWithoutABackward) {
+  // y * w saves its inputs y and w as they are, and y owns the node before: dropping the
+  // graph unrun must still free it without nesting one destructor per op.
+  Tensor w = scalar_tensor(1.0, DType::Float64).requires_grad_();
+  Tensor y = w;
+  std::weak_ptr<Node> first;
+  for (int i = 0; i < 300000; ++i) {
+    y = y * w;
+    if (i == 0) first = y.grad_fn();
+  }
+  y = Tensor();
+  EXPECT_TRUE(first.expired());
+  EXPECT_EQ(w.impl_ptr().use_count(), 1);
+}
+
 TEST(AutogradTest, LongChainWithRepeatedEdgesIsFreed) {
   // y + y: each node holds two references to the one before it. 200000 levels
   // overflow a recursive destructor many times over.
