@@ -35,28 +35,25 @@ struct Scratch {
   }
 };
 
-// Below this many multiply-adds packing costs more than it saves: a direct loop does
-// the whole product, a row of C at a time (i, k, j order): each C element is summed in k
-// order from 0, as the plain triple loop does, while the j loop runs along a row of op(B).
+// Below this many multiply-adds packing costs more than it saves: a direct loop
+// (i, j, k order, each C element summed in k order) does the whole product, with the
+// transposes turned into strides once, outside the loops.
 constexpr int64_t kSmallGemm = 8 * 8 * 8;
 
 template <class T>
 void gemm_small(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
                 const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
-  T acc[kSmallGemm];  // one row of C: N <= M N K <= kSmallGemm
+  const int64_t a_i = ta ? 1 : lda, a_k = ta ? lda : 1;  // op(A)[i][k] = A[i a_i + k a_k]
+  const int64_t b_k = tb ? 1 : ldb, b_j = tb ? ldb : 1;  // op(B)[k][j] = B[k b_k + j b_j]
   for (int64_t i = 0; i < M; ++i) {
-    std::fill_n(acc, N, T(0));
-    for (int64_t k = 0; k < K; ++k) {
-      const T a = ta ? A[k * lda + i] : A[i * lda + k];
-      if (tb) {
-        for (int64_t j = 0; j < N; ++j) acc[j] += a * B[j * ldb + k];
-      } else {
-        const T* b = B + k * ldb;
-        for (int64_t j = 0; j < N; ++j) acc[j] += a * b[j];
-      }
-    }
     T* c = C + i * ldc;
-    for (int64_t j = 0; j < N; ++j) c[j] = beta == T(0) ? acc[j] : beta * c[j] + acc[j];
+    for (int64_t j = 0; j < N; ++j) {
+      const T* a = A + i * a_i;
+      const T* b = B + j * b_j;
+      T s = 0;
+      for (int64_t k = 0; k < K; ++k) s += a[k * a_k] * b[k * b_k];
+      c[j] = beta == T(0) ? s : beta * c[j] + s;
+    }
   }
 }
 
