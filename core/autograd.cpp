@@ -95,6 +95,34 @@ void Node::save(std::initializer_list<Tensor> tensors, const Tensor& output) {
 
 Tensor Node::saved(std::size_t i) const { return saved_.at(i).unpack(*this); }
 
+void Node::record_inputs(std::span<const Tensor> inputs) {
+  std::size_t n = inputs.size(), size = n + 1;
+  for (const Tensor& in : inputs) size += 1 + (in.defined() ? in.sizes().size() : 0);
+  input_meta_.clear();
+  input_meta_.reserve(size);
+  input_meta_.resize(n + 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    input_meta_[i] = static_cast<int64_t>(input_meta_.size());
+    const Tensor& in = inputs[i];
+    input_meta_.push_back(static_cast<int64_t>(in.defined() ? in.dtype() : DType::Float32));
+    if (in.defined()) input_meta_.insert(input_meta_.end(), in.sizes().begin(), in.sizes().end());
+  }
+  input_meta_[n] = static_cast<int64_t>(input_meta_.size());
+}
+
+Shape Node::input_shape(std::size_t i) const {
+  return Shape(input_meta_.begin() + input_meta_.at(i) + 1, input_meta_.begin() + input_meta_.at(i + 1));
+}
+
+DType Node::input_dtype(std::size_t i) const { return static_cast<DType>(input_meta_.at(input_meta_.at(i))); }
+
+bool Node::input_matches(std::size_t i, const Tensor& g) const {
+  const int64_t* dims = input_meta_.data() + input_meta_.at(i) + 1;
+  const Shape& s = g.sizes();
+  return g.dtype() == input_dtype(i) && static_cast<int64_t>(s.size()) == input_meta_[i + 1] - input_meta_[i] - 1 &&
+         std::equal(s.begin(), s.end(), dims);
+}
+
 void Node::release_saved() {
   if (saved_.empty()) return;  // nothing to free: a second backward stays legal, as in torch
   for (auto& s : saved_) s.reset();
@@ -131,14 +159,9 @@ Edge gradient_edge(const Tensor& t) {
 }
 
 void attach_node(const Tensor& output, std::shared_ptr<Node> node, std::span<const Tensor> inputs) {
-  node->next_edges.reserve(inputs.size());  // one allocation each, not one per growth
-  node->input_shapes.reserve(inputs.size());
-  node->input_dtypes.reserve(inputs.size());
-  for (const Tensor& in : inputs) {
-    node->next_edges.push_back(gradient_edge(in));
-    node->input_shapes.push_back(in.defined() ? in.sizes() : Shape{});
-    node->input_dtypes.push_back(in.defined() ? in.dtype() : DType::Float32);
-  }
+  node->next_edges.reserve(inputs.size());  // one allocation, not one per growth
+  for (const Tensor& in : inputs) node->next_edges.push_back(gradient_edge(in));
+  node->record_inputs(inputs);
   node->sequence_nr = next_sequence_nr++;
   output.impl()->grad_fn = std::move(node);
   debug::on_forward(output);
@@ -337,12 +360,12 @@ struct WalkBuffers {
 thread_local WalkBuffers walk_buffers;
 
 void check_gradient(const Node& node, std::size_t i, const Tensor& g) {
-  if (g.sizes() != node.input_shapes[i] || g.dtype() != node.input_dtypes[i]) {
+  if (!node.input_matches(i, g)) {
     throw std::runtime_error(node.name() + " returned a gradient of shape " +
                              shape_str(g.sizes()) + " " + dtype_name(g.dtype()) +
                              " for input " + std::to_string(i) + ", which has shape " +
-                             shape_str(node.input_shapes[i]) + " " +
-                             dtype_name(node.input_dtypes[i]));
+                             shape_str(node.input_shape(i)) + " " +
+                             dtype_name(node.input_dtype(i)));
   }
 }
 

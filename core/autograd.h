@@ -70,8 +70,12 @@ struct Node {
   void release_saved();
 
   std::vector<Edge> next_edges;     // one per recorded input
-  std::vector<Shape> input_shapes;  // one per recorded input: gradients are checked against them
-  std::vector<DType> input_dtypes;
+  // Input i's shape and dtype as recorded: the gradient a backward returns for it is
+  // checked against them, and some backwards need the shape.
+  Shape input_shape(std::size_t i) const;
+  DType input_dtype(std::size_t i) const;
+  bool input_matches(std::size_t i, const Tensor& g) const;  // same shape and dtype
+  void record_inputs(std::span<const Tensor> inputs);          // attach_node's part
   std::vector<Hook> hooks;          // hooks of this node's output tensor (a non-leaf)
   bool released = false;
   // Creation order, set by attach_node(). The engine runs ready nodes newest first, as
@@ -81,6 +85,9 @@ struct Node {
 
  private:
   std::vector<SavedTensor> saved_;
+  // The inputs' dtypes and shapes in one array, one allocation per node (not one per input):
+  // entries [0, n] are offsets, and input i is {dtype, d0, d1, ...} in [meta_[i], meta_[i+1]).
+  std::vector<int64_t> input_meta_;
 };
 
 // The node that ends every path at a leaf: adds the incoming gradient to leaf.grad.
@@ -123,7 +130,7 @@ class NoGradGuard {
 //
 // An op computes its output, then calls record_op with the output, its inputs,
 // the tensors its backward will need, and the backward itself: a lambda given the
-// node (node.saved(i), node.needs_grad(i), node.input_shapes) and g = dL/d(output),
+// node (node.saved(i), node.needs_grad(i), node.input_shape(i)) and g = dL/d(output),
 // returning one gradient per input (an undefined Tensor for "none"). So every op
 // file reads top to bottom: the forward, then its backward, with the derivation
 // in a comment between them:

@@ -73,7 +73,7 @@ std::string to_dot(const Tensor& root) {
       auto [it, inserted] = ids.try_emplace(child, node_id(ids.size()));
       if (inserted) fresh.push_back(child);
       edges << "  " << it->second << " -> " << ids[node] << " [label="
-            << quote(dims(node->input_shapes[i])) << "];\n";
+            << quote(dims(node->input_shape(i))) << "];\n";
     }
     for (auto it = fresh.rbegin(); it != fresh.rend(); ++it) stack.push_back(*it);
   }

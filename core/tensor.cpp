@@ -293,7 +293,7 @@ Tensor& add_scaled_(Tensor& x, const Tensor& other, double alpha, const char* op
     });
   }
   return rebase_history(x, {other}, node_name, {}, [alpha](const Node& node, const Tensor& g) -> Grads {
-    return {g, sum_to(alpha == 1.0 ? g : g.mul(alpha), node.input_shapes[1])};
+    return {g, sum_to(alpha == 1.0 ? g : g.mul(alpha), node.input_shape(1))};
   });
 }
 
@@ -337,7 +337,7 @@ Tensor& Tensor::mul_(const Tensor& other) {
   });
   return rebase_history(*this, {other}, "MulBackward0", {o, x_before}, [](const Node& node, const Tensor& g) -> Grads {
     Tensor dx = node.needs_grad(0) ? g * node.saved(0) : Tensor();
-    Tensor dother = node.needs_grad(1) ? sum_to(g * node.saved(1), node.input_shapes[1]) : Tensor();
+    Tensor dother = node.needs_grad(1) ? sum_to(g * node.saved(1), node.input_shape(1)) : Tensor();
     return {dx, dother};
   });
 }
@@ -360,7 +360,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
   Tensor converted = src.defined() ? src.to(dtype()) : src;  // ToCopyBackward0 carries the dtype back
   write_binary(*this, converted, "copy_", [](auto, auto b) { return b; });
   return rebase_history(*this, {converted}, "CopyBackwards", {}, [](const Node& node, const Tensor& g) -> Grads {
-    return {zeros_like(g), sum_to(g, node.input_shapes[1])};
+    return {zeros_like(g), sum_to(g, node.input_shape(1))};
   });
 }
 

@@ -189,9 +189,9 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
     if (q.dtype() == DType::Float32) run_backward(args_for<float>(scores, E, Ev, is_causal, bias), q, k, v, o, lse, g, dq, dk, dv);
     else run_backward(args_for<double>(scores, E, Ev, is_causal, bias), q, k, v, o, lse, g, dq, dk, dv);
     // A broadcast input's gradient is summed back to its own shape.
-    return {node.needs_grad(0) ? sum_to(dq, node.input_shapes[0]) : Tensor(),
-            node.needs_grad(1) ? sum_to(dk, node.input_shapes[1]) : Tensor(),
-            node.needs_grad(2) ? sum_to(dv, node.input_shapes[2]) : Tensor()};
+    return {node.needs_grad(0) ? sum_to(dq, node.input_shape(0)) : Tensor(),
+            node.needs_grad(1) ? sum_to(dk, node.input_shape(1)) : Tensor(),
+            node.needs_grad(2) ? sum_to(dv, node.input_shape(2)) : Tensor()};
   };
   // torch 2.2+'s CPU kernel records this node name (its flash attention for CPU).
   return record_op(out, {query, key, value}, "ScaledDotProductFlashAttentionForCpuBackward0",

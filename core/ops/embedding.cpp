@@ -78,7 +78,7 @@ Tensor record_gather(const Tensor& out, const Tensor& source, const Tensor& inde
                      if (dim != 0) g_front = g_front.transpose(0, dim);
                      Tensor d = scatter_add_rows(g_front, node.saved(0), table, padding_idx);
                      if (dim != 0) d = d.transpose(0, dim);
-                     return {d.reshape(node.input_shapes[0]), Tensor()};
+                     return {d.reshape(node.input_shape(0)), Tensor()};
                    });
 }
 

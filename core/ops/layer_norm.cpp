@@ -95,8 +95,8 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
     Tensor x = node.saved(0), w = node.saved(1), mu = node.saved(2), r = node.saved(3);
     Tensor dx, dw, db;
     if (node.needs_grad(0)) dx = empty(x.sizes(), x.dtype());
-    if (node.needs_grad(1)) dw = empty(node.input_shapes[1], x.dtype());
-    if (node.needs_grad(2)) db = empty(node.input_shapes[2], x.dtype());
+    if (node.needs_grad(1)) dw = empty(node.input_shape(1), x.dtype());
+    if (node.needs_grad(2)) db = empty(node.input_shape(2), x.dtype());
     if (x.dtype() == DType::Float32) backward<float>(x, g, w, mu, r, dx, dw, db, rows, C);
     else backward<double>(x, g, w, mu, r, dx, dw, db, rows, C);
     return {dx, dw, db};

@@ -85,8 +85,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     Tensor a3 = node.saved(0), b3 = node.saved(1);
     Tensor g3 = g.reshape(full_out);  // (*, M, N)
     Tensor da, db;
-    if (node.needs_grad(0)) da = sum_to(bmm_nt(g3, b3), a3.sizes()).reshape(node.input_shapes[0]);
-    if (node.needs_grad(1)) db = sum_to(bmm_tn(a3, g3), b3.sizes()).reshape(node.input_shapes[1]);
+    if (node.needs_grad(0)) da = sum_to(bmm_nt(g3, b3), a3.sizes()).reshape(node.input_shape(0));
+    if (node.needs_grad(1)) db = sum_to(bmm_tn(a3, g3), b3.sizes()).reshape(node.input_shape(1));
     return {da, db};
   });
 }

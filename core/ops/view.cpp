@@ -29,7 +29,7 @@ Tensor view_as(const Tensor& x, const Shape& shape, const char* grad_fn_name) {
   Tensor y = alias_with_shape(x, shape);
   y.impl()->is_view = x.impl()->has_views = true;  // in-place ops on either are not recorded
   return record_op(y, {x}, grad_fn_name, {}, [](const Node& node, const Tensor& g) -> Grads {
-    return {alias_with_shape(g, node.input_shapes[0])};
+    return {alias_with_shape(g, node.input_shape(0))};
   });
 }
 
