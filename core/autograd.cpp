@@ -305,9 +305,15 @@ class WalkTable {
     bool added;
     return get(node, added);
   }
-  // Empties the table, keeping its array for the next walk on this thread.
+  // Empties the table, keeping its array for the next walk on this thread (each node's
+  // gradient was moved out when it ran).
   void clear() {
-    for (WalkEntry& e : slots_) e = WalkEntry{};
+    for (WalkEntry& e : slots_) {
+      if (e.node == nullptr) continue;
+      e.node = nullptr;
+      e.dependencies = 0;
+      if (e.grad.defined()) e.grad = Tensor();
+    }
     used_ = 0;
   }
 
@@ -320,7 +326,7 @@ class WalkTable {
     return i;
   }
   void grow() {
-    std::vector<WalkEntry> old = std::exchange(slots_, std::vector<WalkEntry>(std::max<std::size_t>(64, 2 * slots_.size())));
+    std::vector<WalkEntry> old = std::exchange(slots_, std::vector<WalkEntry>(std::max<std::size_t>(16, 2 * slots_.size())));
     used_ = 0;
     for (WalkEntry& e : old) {
       if (e.node == nullptr) continue;

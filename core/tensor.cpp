@@ -42,14 +42,11 @@ std::string tuple_str(const Shape& shape) {
   return out + (shape.size() == 1 ? ",)" : ")");
 }
 
-int64_t numel_of(const Shape& shape) {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
-}
+void throw_undefined(const char* op) { throw std::invalid_argument(std::string(op) + ": undefined tensor"); }
 
-void require_defined(const Tensor& t, const char* op) {
-  if (!t.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
+void throw_data_ptr_dtype(DType held, DType asked) {
+  throw std::invalid_argument("data_ptr: the tensor holds " + dtype_name(held) +
+                              " but the pointer asked for is to " + dtype_name(asked));
 }
 
 namespace {
@@ -70,10 +67,6 @@ uint64_t integral_scalar(double value, const char* op, const char* what) {
 
 // ---- metadata ----
 
-const Shape& Tensor::sizes() const { require_defined(*this, "sizes"); return impl_->shape; }
-int64_t Tensor::dim() const { return static_cast<int64_t>(sizes().size()); }
-int64_t Tensor::numel() const { return numel_of(sizes()); }
-DType Tensor::dtype() const { require_defined(*this, "dtype"); return impl_->dtype; }
 int64_t Tensor::size(int64_t d) const {
   // wrap_dim lets a 0-dim tensor take dim 0 (for reductions), but it has no size to return.
   if (dim() == 0) {
@@ -84,24 +77,6 @@ int64_t Tensor::size(int64_t d) const {
 }
 uint64_t Tensor::version() const { require_defined(*this, "version"); return impl_->storage->version; }
 
-void* Tensor::raw_data() const {
-  require_defined(*this, "data_ptr");
-  return static_cast<char*>(impl_->storage->data) +
-         impl_->storage_offset * static_cast<int64_t>(element_size(impl_->dtype));
-}
-
-template <class T> T* Tensor::data_ptr() const {
-  if (dtype() != dtype_of<T>::value) {
-    throw std::invalid_argument("data_ptr: the tensor holds " + dtype_name(dtype()) +
-                                " but the pointer asked for is to " +
-                                dtype_name(dtype_of<T>::value));
-  }
-  return static_cast<T*>(raw_data());
-}
-template float* Tensor::data_ptr<float>() const;
-template double* Tensor::data_ptr<double>() const;
-template int64_t* Tensor::data_ptr<int64_t>() const;
-template bool* Tensor::data_ptr<bool>() const;
 
 double Tensor::item_double() const {
   if (numel() != 1) {

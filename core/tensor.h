@@ -395,10 +395,34 @@ std::string to_string(const Tensor& t);
 // ---- helpers shared by every op ----
 // Wraps a possibly negative dim into [0, ndim); throws std::out_of_range naming `op`.
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);
-// Throws std::invalid_argument "<op>: undefined tensor" if t is an undefined Tensor().
-void require_defined(const Tensor& t, const char* op);
 std::string shape_str(const Shape& shape);  // "[2, 3]"
 std::string tuple_str(const Shape& shape);  // Python's str(tuple): "(3,)", "(2, 3)", "()"
-int64_t numel_of(const Shape& shape);
+
+// ---- the accessors every op calls, inline: a step of tiny ops (W1) makes hundreds of
+// these calls, and out of line each was a call plus a call to require_defined ----
+[[noreturn]] void throw_undefined(const char* op);
+[[noreturn]] void throw_data_ptr_dtype(DType held, DType asked);
+// Throws std::invalid_argument "<op>: undefined tensor" if t is an undefined Tensor().
+inline void require_defined(const Tensor& t, const char* op) {
+  if (!t.defined()) [[unlikely]] throw_undefined(op);
+}
+inline int64_t numel_of(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+inline const Shape& Tensor::sizes() const { require_defined(*this, "sizes"); return impl_->shape; }
+inline int64_t Tensor::dim() const { return static_cast<int64_t>(sizes().size()); }
+inline int64_t Tensor::numel() const { return numel_of(sizes()); }
+inline DType Tensor::dtype() const { require_defined(*this, "dtype"); return impl_->dtype; }
+inline void* Tensor::raw_data() const {
+  require_defined(*this, "data_ptr");
+  return static_cast<char*>(impl_->storage->data) +
+         impl_->storage_offset * static_cast<int64_t>(element_size(impl_->dtype));
+}
+template <class T> T* Tensor::data_ptr() const {
+  if (dtype() != dtype_of<T>::value) [[unlikely]] throw_data_ptr_dtype(dtype(), dtype_of<T>::value);
+  return static_cast<T*>(raw_data());
+}
 
 }  // namespace minigrad

@@ -323,7 +323,7 @@ TEST(AutogradTest, BackwardRestoresGradModeAfterAnError) {
 }
 
 // The walk keeps its table per thread between walks; a backward run from inside a hook
-// must get a table of its own. The inner graph has 200 nodes (the table starts at 64
+// must get a table of its own. The inner graph has 200 nodes (the table starts at 16
 // slots, so it grows mid-count); the outer one has a diamond, so one node sums two paths.
 TEST(AutogradTest, BackwardInsideAHookWalksItsOwnGraph) {
   Tensor x = tensor({1.0, 2.0}).requires_grad_();
