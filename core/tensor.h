@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "core/shape.h"
 #include "core/storage.h"
 
 namespace minigrad {
@@ -26,7 +27,6 @@ namespace minigrad {
 struct Node;
 class Tensor;
 
-using Shape = std::vector<int64_t>;
 // A hook sees the gradient flowing into a tensor. Returning a defined Tensor
 // replaces that gradient; returning an undefined one (Tensor{}) keeps it.
 using Hook = std::function<Tensor(const Tensor&)>;
