@@ -75,8 +75,12 @@ Node::~Node() {
     std::vector<Edge>& edges = node.next_edges;
     for (Edge& e : edges) {
       // Dropping a shared reference first makes a later duplicate (x * x) the last one.
-      if (e.use_count() == 1) doomed.push_back(std::move(e));
-      else e.reset();
+      if (e.use_count() == 1) {
+        if (doomed.capacity() == 0) doomed.reserve(16);  // one allocation for a whole step's graph
+        doomed.push_back(std::move(e));
+      } else {
+        e.reset();
+      }
     }
     edges.clear();
   };
