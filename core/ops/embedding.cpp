@@ -74,11 +74,13 @@ Tensor record_gather(const Tensor& out, const Tensor& source, const Tensor& inde
   if (dim != 0) std::swap(gathered[0], gathered[static_cast<std::size_t>(dim)]);
   return record_op(out, {source, index}, name, {ids},
                    [gathered, table, dim, padding_idx](const Node& node, const Tensor& g) -> Grads {
-                     Tensor g_front = g.reshape(gathered);
+                     // (the reshapes make a new view only where the shape changes)
+                     Tensor g_front = g.sizes() == gathered ? g : g.reshape(gathered);
                      if (dim != 0) g_front = g_front.transpose(0, dim);
                      Tensor d = scatter_add_rows(g_front, node.saved(0), table, padding_idx);
                      if (dim != 0) d = d.transpose(0, dim);
-                     return {d.reshape(node.input_shape(0)), Tensor()};
+                     Shape source = node.input_shape(0);
+                     return {d.sizes() == source ? d : d.reshape(source), Tensor()};
                    });
 }
 
