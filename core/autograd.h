@@ -219,18 +219,32 @@ Tensor record_op(Tensor output, const std::vector<Tensor>& inputs, const char* n
 // torch rebases every view of the storage (CopySlices); minigrad does not, and says so.
 void check_inplace(const Tensor& self, const char* op, std::initializer_list<const Tensor*> others = {});
 
+// `others`, as record_op's inputs: a brace list, or a vector.
 template <class Backward>
-Tensor& rebase_history(Tensor& self, std::initializer_list<Tensor> others, const char* name,
+Tensor& rebase_history(Tensor& self, std::span<const Tensor> others, const char* name,
                        std::initializer_list<Tensor> saved, Backward backward) {
   self.impl()->storage->version++;
   if (!GradMode::is_enabled()) return self;  // an optimizer's update: nothing to record or build
-  std::vector<Tensor> inputs{self};
-  inputs.insert(inputs.end(), others);
+  std::vector<Tensor> inputs;
+  inputs.reserve(1 + others.size());
+  inputs.push_back(self);
+  inputs.insert(inputs.end(), others.begin(), others.end());
   if (!any_requires_grad(inputs)) return self;
   auto node = std::make_shared<FunctionNode<Backward>>(name, std::move(backward));
   node->save(saved, self);
   attach_node(self, std::move(node), inputs);  // reads self's old grad_fn, then replaces it
   return self;
+}
+template <class Backward>
+Tensor& rebase_history(Tensor& self, std::initializer_list<Tensor> others, const char* name,
+                       std::initializer_list<Tensor> saved, Backward backward) {
+  return rebase_history(self, std::span<const Tensor>(others.begin(), others.size()), name, saved,
+                        std::move(backward));
+}
+template <class Backward>
+Tensor& rebase_history(Tensor& self, const std::vector<Tensor>& others, const char* name,
+                       std::initializer_list<Tensor> saved, Backward backward) {
+  return rebase_history(self, std::span<const Tensor>(others), name, saved, std::move(backward));
 }
 
 // The edge a gradient for `t` should flow along (null if t needs no gradient).
