@@ -195,7 +195,8 @@ Storage::Storage(std::size_t nbytes, bool zeroed) : nbytes(nbytes) {
     data = local;
     capacity = kInlineBytes;
     if (zeroed) std::memset(local, 0, kInlineBytes);
-    MINIGRAD_POISON(local + (nbytes + 7) / 8 * 8, kInlineBytes - (nbytes + 7) / 8 * 8);  // ASan: past the end
+    const std::size_t used = (nbytes + 7) / 8 * 8;  // ASan poisons whole 8-byte granules
+    MINIGRAD_POISON(local + used, kInlineBytes - used);  // ASan: past the end
     return;
   }
   data = rounded >= kPage ? std::aligned_alloc(64, rounded) : std::malloc(rounded);
