@@ -41,11 +41,14 @@ struct AdamStepF32 {
 // whole row, so the indirect call costs nothing next to the work.
 struct CpuKernels {
   const char* name;
-  // C = op(A) op(B) + beta C; may_thread = false keeps it on the calling thread.
+  // C = op(A) op(B) + beta C (+ bias on every row, if not null); may_thread = false keeps it
+  // on the calling thread.
   void (*gemm_f32)(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
-                   const float* B, int64_t ldb, float beta, float* C, int64_t ldc, bool may_thread);
+                   const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias,
+                   bool may_thread);
   void (*gemm_f64)(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
-                   const double* B, int64_t ldb, double beta, double* C, int64_t ldc, bool may_thread);
+                   const double* B, int64_t ldb, double beta, double* C, int64_t ldc, const double* bias,
+                   bool may_thread);
   // y[i] = f(x[i]) on the whole vectors of x[0, n); returns how many elements it did
   // (a multiple of the lanes, 0 at the portable level): the caller does the rest with
   // the scalar reference (elementwise.h: map_float).

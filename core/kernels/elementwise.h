@@ -29,17 +29,6 @@ void zip(const T* x, const T* y, U* z, int64_t n, F f) {
   });
 }
 
-// y[r, :] += b for every row r of y (rows x cols): a bias added after a product.
-template <class T>
-void add_rows_bias(T* y, const T* b, int64_t rows, int64_t cols) {
-  parallel_for(rows, cols, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      T* row = y + r * cols;
-      for (int64_t c = 0; c < cols; ++c) row[c] += b[c];
-    }
-  });
-}
-
 // out = c ? x : y, element by element (where).
 template <class T>
 void select(const bool* c, const T* x, const T* y, T* out, int64_t n) {

@@ -11,12 +11,14 @@ namespace minigrad::kernels {
 namespace {
 
 inline void gemm_impl(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
-                      const float* B, int64_t ldb, float beta, float* C, int64_t ldc, bool may_thread) {
-  cpu().gemm_f32(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, may_thread);
+                      const float* B, int64_t ldb, float beta, float* C, int64_t ldc, bool may_thread,
+                      const float* bias = nullptr) {
+  cpu().gemm_f32(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, bias, may_thread);
 }
 inline void gemm_impl(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
-                      const double* B, int64_t ldb, double beta, double* C, int64_t ldc, bool may_thread) {
-  cpu().gemm_f64(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, may_thread);
+                      const double* B, int64_t ldb, double beta, double* C, int64_t ldc, bool may_thread,
+                      const double* bias = nullptr) {
+  cpu().gemm_f64(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, bias, may_thread);
 }
 
 template <class T>
@@ -38,13 +40,13 @@ void gemm_batched_impl(bool ta, bool tb, int64_t batch, int64_t M, int64_t N, in
 }  // namespace
 
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
-          const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  gemm_impl(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, true);
+          const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias) {
+  gemm_impl(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, true, bias);
 }
 
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
-          const double* B, int64_t ldb, double beta, double* C, int64_t ldc) {
-  gemm_impl(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, true);
+          const double* B, int64_t ldb, double beta, double* C, int64_t ldc, const double* bias) {
+  gemm_impl(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, true, bias);
 }
 
 void gemm_batched(bool ta, bool tb, int64_t batch, int64_t M, int64_t N, int64_t K,

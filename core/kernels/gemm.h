@@ -4,6 +4,8 @@
 //   y  = x W^T   gemm(false, true,  ...)      dx = dy W   gemm(false, false, ...)
 //   dW = dy^T x  gemm(true,  false, ...)
 // A is stored (M x K) with row stride lda, or (K x M) when trans_a; B likewise.
+// With `bias` (N values), C[i, j] += bias[j] after the whole sum: a Linear's x W^T + b in
+// one pass over C, the same bits as the product then the add.
 // gemm_reference is the plain triple loop the fast path is tested against.
 // Every C element is summed in one fixed order for any thread count (gemm.cpp).
 #pragma once
@@ -14,10 +16,10 @@ namespace minigrad::kernels {
 
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
           const float* A, int64_t lda, const float* B, int64_t ldb,
-          float beta, float* C, int64_t ldc);
+          float beta, float* C, int64_t ldc, const float* bias = nullptr);
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
           const double* A, int64_t lda, const double* B, int64_t ldb,
-          double beta, double* C, int64_t ldc);
+          double beta, double* C, int64_t ldc, const double* bias = nullptr);
 
 // C[b] = op(A[b]) op(B[b]) + beta C[b] for b < batch: one pointer per matrix, so
 // broadcast batches may share an A or a B. Threads take whole matrices when they are small.
@@ -34,7 +36,8 @@ inline constexpr int64_t kThreadedGemm = 128 * 128 * 128;
 
 template <class T>
 void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
-                    const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
+                    const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc,
+                    const T* bias = nullptr) {
   for (int64_t i = 0; i < M; ++i)
     for (int64_t j = 0; j < N; ++j) {
       T s = 0;
@@ -44,6 +47,7 @@ void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
         s += a * b;
       }
       C[i * ldc + j] = (beta == T(0) ? T(0) : beta * C[i * ldc + j]) + s;
+      if (bias) C[i * ldc + j] += bias[j];
     }
 }
 

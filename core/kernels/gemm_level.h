@@ -42,7 +42,7 @@ constexpr int64_t kSmallGemm = 8 * 8 * 8;
 
 template <class T>
 void gemm_small(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
-                const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
+                const T* B, int64_t ldb, T beta, T* C, int64_t ldc, const T* bias) {
   const int64_t a_i = ta ? 1 : lda, a_k = ta ? lda : 1;  // op(A)[i][k] = A[i a_i + k a_k]
   const int64_t b_k = tb ? 1 : ldb, b_j = tb ? ldb : 1;  // op(B)[k][j] = B[k b_k + j b_j]
   for (int64_t i = 0; i < M; ++i) {
@@ -53,6 +53,7 @@ void gemm_small(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, i
       T s = 0;
       for (int64_t k = 0; k < K; ++k) s += a[k * a_k] * b[k * b_k];
       c[j] = beta == T(0) ? s : beta * c[j] + s;
+      if (bias) c[j] += bias[j];
     }
   }
 }
@@ -69,7 +70,7 @@ void gemm_small(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, i
 // computes a tile, never how: every element is summed over the same K slices in order.
 template <class T>
 void gemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
-                  const T* B, int64_t ldb, T beta, T* C, int64_t ldc, int threads) {
+                  const T* B, int64_t ldb, T beta, T* C, int64_t ldc, const T* bias, int threads) {
   using Bk = Blocking<T>;
   constexpr int64_t MR = Bk::MR, NR = Bk::NR, KC = Bk::KC, MC = Bk::MC, NC = Bk::NC;
   const int64_t m_panels = (M + MR - 1) / MR, n_panels = (N + NR - 1) / NR;
@@ -98,12 +99,14 @@ void gemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A,
       const int64_t kc = std::min(KC, K - pc);
       pack_a(ta, A, lda, M, p0, p1, pc, kc, Ap);
       const T* Bs = Bp + n_panels * NR * pc;
+      const T* slice_bias = pc + kc == K ? bias : nullptr;  // added once, after the last slice
       for (int64_t q = q0; q < q1; ++q) {
         const int64_t j = q * NR, nr = std::min(NR, N - j);
+        const T* b = slice_bias ? slice_bias + j : nullptr;
         for (int64_t p = p0; p < p1; ++p) {
           const int64_t i = p * MR, mr = std::min(MR, M - i);
           micro_kernel(kc, Ap + (p - p0) * MR * kc, Bs + q * NR * kc, C + i * ldc + j, ldc, mr, nr,
-                       pc == 0, beta);
+                       pc == 0, beta, b);
         }
       }
     }
@@ -112,20 +115,23 @@ void gemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A,
 
 template <class T>
 void gemm_impl(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
-               const T* B, int64_t ldb, T beta, T* C, int64_t ldc, bool may_thread) {
+               const T* B, int64_t ldb, T beta, T* C, int64_t ldc, const T* bias, bool may_thread) {
   if (M <= 0 || N <= 0) return;
-  if (K <= 0) {  // an empty sum: C = beta C
+  if (K <= 0) {  // an empty sum: C = beta C (+ bias)
     for (int64_t i = 0; i < M; ++i)
-      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == T(0) ? T(0) : beta * C[i * ldc + j];
+      for (int64_t j = 0; j < N; ++j) {
+        C[i * ldc + j] = beta == T(0) ? T(0) : beta * C[i * ldc + j];
+        if (bias) C[i * ldc + j] += bias[j];
+      }
     return;
   }
   const int64_t work = M * N * K;
   if (work <= kSmallGemm) {
-    gemm_small(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
+    gemm_small(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, bias);
     return;
   }
   int threads = may_thread && work >= kThreadedGemm ? max_threads() : 1;
-  gemm_blocked(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, threads);
+  gemm_blocked(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, bias, threads);
 }
 
 }  // namespace

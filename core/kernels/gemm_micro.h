@@ -1,6 +1,7 @@
 // The GEMM micro-kernels, one per level: MR x NR of C from one packed micro-panel of
 // op(A) (MR x kc, k-major) and one of op(B) (kc x NR), summed in k order from zero and
-// then added to C. A level header (core/kernels/level_kernels.h); the block sizes and
+// then added to C (and, on the last K slice of a product with a bias, the bias added to each
+// column). A level header (core/kernels/level_kernels.h); the block sizes and
 // the packing are in gemm_pack.h, the loops over blocks and threads in gemm_level.h.
 #pragma once
 
@@ -16,18 +17,19 @@
 namespace minigrad::kernels::MINIGRAD_LEVEL {
 namespace {
 
-// Writes one tile: C = beta C + acc on the first K slice (C = acc when beta == 0, so
-// NaNs in an uninitialised C never leak), C = C + acc on the later ones.
+// Writes one element of a tile: C = beta C + acc on the first K slice (C = acc when beta == 0,
+// so NaNs in an uninitialised C never leak), C = C + acc on the later ones; then + *b, the
+// column's bias, when b is not null (the last K slice of a product with a bias).
 template <class T>
-inline T combine(T c, T acc, bool first, T beta) {
-  if (!first) return c + acc;
-  return beta == T(0) ? acc : beta * c + acc;
+inline T combine(T c, T acc, bool first, T beta, const T* b) {
+  T v = !first ? c + acc : beta == T(0) ? acc : beta * c + acc;
+  return b ? v + *b : v;
 }
 
 // The portable micro-kernel: acc (MR x NR) = sum_k Ap[k, :]^T Bp[k, :], in k order.
 template <class T>
 void micro_kernel_portable(int64_t kc, const T* Ap, const T* Bp, T* C, int64_t ldc, int64_t mr,
-                           int64_t nr, bool first, T beta) {
+                           int64_t nr, bool first, T beta, const T* bias) {
   constexpr int64_t MR = Blocking<T>::MR, NR = Blocking<T>::NR;
   T acc[MR][NR] = {};
   for (int64_t k = 0; k < kc; ++k) {
@@ -37,13 +39,13 @@ void micro_kernel_portable(int64_t kc, const T* Ap, const T* Bp, T* C, int64_t l
       for (int64_t j = 0; j < NR; ++j) acc[i][j] += a[i] * b[j];
   }
   for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta);
+    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta, bias ? bias + j : nullptr);
 }
 
 #if MINIGRAD_LEVEL_ID == 1
 // 6 x 16 floats: per k, two loads of B and six broadcasts of A feed twelve FMAs.
 void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr,
-                  int64_t nr, bool first, float beta) {
+                  int64_t nr, bool first, float beta, const float* bias) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   // Fetch the C tile while the FMAs run: its rows are ldc apart, usually far out of cache.
@@ -79,6 +81,7 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
         __m256 v = rows[i][h];
         if (!first) v = _mm256_add_ps(_mm256_loadu_ps(c), v);
         else if (beta != 0.0f) v = _mm256_add_ps(_mm256_mul_ps(vb, _mm256_loadu_ps(c)), v);
+        if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(bias + h * 8));
         _mm256_storeu_ps(c, v);
       }
     return;
@@ -91,14 +94,14 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
   // is always in the same kind of tile (the tile grid depends on M, N only), so
   // the two write paths never make results depend on the thread count.
   for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta);
+    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta, bias ? bias + j : nullptr);
 }
 
 #elif MINIGRAD_LEVEL_ID == 2
 // 6 x 32 floats in zmm registers: per k, two 16-float loads of B and six broadcasts of A
 // feed twelve FMAs. The same sums in the same order as the AVX2 kernel.
 void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr,
-                  int64_t nr, bool first, float beta) {
+                  int64_t nr, bool first, float beta, const float* bias) {
   __m512 c[6][2];
   for (auto& r : c) r[0] = r[1] = _mm512_setzero_ps();
   for (int64_t i = 0; i < mr; ++i) {  // fetch the C tile while the FMAs run
@@ -124,6 +127,7 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
         __m512 v = c[i][h];
         if (!first) v = _mm512_add_ps(_mm512_loadu_ps(e), v);
         else if (beta != 0.0f) v = _mm512_add_ps(_mm512_mul_ps(vb, _mm512_loadu_ps(e)), v);
+        if (bias) v = _mm512_add_ps(v, _mm512_loadu_ps(bias + h * 16));
         _mm512_storeu_ps(e, v);
       }
     return;
@@ -134,14 +138,14 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
     _mm512_store_ps(acc[i] + 16, c[i][1]);
   }
   for (int64_t i = 0; i < mr; ++i)  // an edge tile, as in the AVX2 kernel
-    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta);
+    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta, bias ? bias + j : nullptr);
 }
 #endif
 
 #if MINIGRAD_LEVEL_ID >= 1
 // 6 x 8 doubles, the same shape of loop (AVX2; the AVX-512 level too).
 void micro_kernel(int64_t kc, const double* Ap, const double* Bp, double* C, int64_t ldc, int64_t mr,
-                  int64_t nr, bool first, double beta) {
+                  int64_t nr, bool first, double beta, const double* bias) {
   __m256d c[6][2];
   for (auto& r : c) r[0] = r[1] = _mm256_setzero_pd();
   for (int64_t k = 0; k < kc; ++k) {
@@ -160,7 +164,7 @@ void micro_kernel(int64_t kc, const double* Ap, const double* Bp, double* C, int
     _mm256_store_pd(acc[i] + 4, c[i][1]);
   }
   for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta);
+    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta, bias ? bias + j : nullptr);
 }
 #else
 // The portable level, 6 x 8 floats: 12 accumulators of 4 floats (GCC / Clang vector
@@ -169,7 +173,7 @@ void micro_kernel(int64_t kc, const double* Ap, const double* Bp, double* C, int
 using f32x4 = float __attribute__((vector_size(16)));
 
 void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr,
-                  int64_t nr, bool first, float beta) {
+                  int64_t nr, bool first, float beta, const float* bias) {
   f32x4 c[6][2] = {};
   for (int64_t k = 0; k < kc; ++k) {
     f32x4 b0, b1;
@@ -183,13 +187,14 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
     Bp += 8;
   }
   for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], c[i][j / 4][j % 4], first, beta);
+    for (int64_t j = 0; j < nr; ++j)
+      C[i * ldc + j] = combine(C[i * ldc + j], c[i][j / 4][j % 4], first, beta, bias ? bias + j : nullptr);
 }
 
 // Doubles: the plain loop.
 void micro_kernel(int64_t kc, const double* Ap, const double* Bp, double* C, int64_t ldc, int64_t mr,
-                  int64_t nr, bool first, double beta) {
-  micro_kernel_portable(kc, Ap, Bp, C, ldc, mr, nr, first, beta);
+                  int64_t nr, bool first, double beta, const double* bias) {
+  micro_kernel_portable(kc, Ap, Bp, C, ldc, mr, nr, first, beta, bias);
 }
 #endif
 

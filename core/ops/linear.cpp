@@ -53,14 +53,9 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   check_linear("linear", input, weight, bias);
   int64_t out = weight.sizes()[0];
 
-  // y (*, out) = x (*, in) W^T, then + b on every row: y = round(x W^T) + b, the
-  // same bits as matmul then add.
-  Tensor y = mm_nt(input, weight);
-  if (bias.defined() && y.numel() > 0) {
-    int64_t M = y.numel() / out;
-    if (y.dtype() == DType::Float32) kernels::add_rows_bias(y.data_ptr<float>(), bias.data_ptr<float>(), M, out);
-    else kernels::add_rows_bias(y.data_ptr<double>(), bias.data_ptr<double>(), M, out);
-  }
+  // y (*, out) = x (*, in) W^T, then + b on every row: y = round(x W^T) + b, the same bits
+  // as matmul then add, the bias added as the product writes each tile (kernels::gemm).
+  Tensor y = mm_nt(input, weight, bias);
 
   // y = x W^T + b  =>  dx = dy W,  dW = dy^T x,  db = sum_rows(dy)      saved: x, W
   // From y_nj = sum_i x_ni W_ji + b_j: y_nj depends on x_ni through W_ji, on W_ji through

@@ -151,8 +151,7 @@ void linear_cross_entropy_chunks(const T* x, const T* w, const T* b, const int64
   for (int64_t r0 = 0; r0 < N; r0 += kRows) {
     const int64_t rows = std::min(kRows, N - r0);
     const T* xc = x + r0 * C;
-    kernels::gemm(false, true, rows, V, C, xc, C, w, C, T(0), z, V);  // z = x_c W^T  (rows, V)
-    if (b) kernels::add_rows_bias(z, b, rows, V);                      //   + b
+    kernels::gemm(false, true, rows, V, C, xc, C, w, C, T(0), z, V, b);  // z = x_c W^T + b  (rows, V)
     kernels::cross_entropy_forward(z, t + r0, ignore_index, loss + r0, rows, V, grad ? stats.data() : nullptr);
     if (!grad) continue;
     kernels::cross_entropy_backward(z, t + r0, &one, false, scale, ignore_index, dz, rows, V, stats.data());

@@ -15,13 +15,16 @@ namespace {
 
 int64_t rows_of(const Tensor& t) { return numel_of(Shape(t.sizes().begin(), t.sizes().end() - 1)); }
 
-// c (M x N) = op(a) op(b), for either float type; gemm writes zeros when K == 0.
+// c (M x N) = op(a) op(b) (+ bias on every row), for either float type; gemm writes zeros
+// (or the bias) when K == 0.
 void gemm_into(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const Tensor& a, int64_t lda,
-               const Tensor& b, int64_t ldb, Tensor& c) {
+               const Tensor& b, int64_t ldb, Tensor& c, const Tensor& bias = {}) {
   if (c.dtype() == DType::Float32)
-    kernels::gemm(ta, tb, M, N, K, a.data_ptr<float>(), lda, b.data_ptr<float>(), ldb, 0.0f, c.data_ptr<float>(), N);
+    kernels::gemm(ta, tb, M, N, K, a.data_ptr<float>(), lda, b.data_ptr<float>(), ldb, 0.0f, c.data_ptr<float>(), N,
+                  bias.defined() ? bias.data_ptr<float>() : nullptr);
   else
-    kernels::gemm(ta, tb, M, N, K, a.data_ptr<double>(), lda, b.data_ptr<double>(), ldb, 0.0, c.data_ptr<double>(), N);
+    kernels::gemm(ta, tb, M, N, K, a.data_ptr<double>(), lda, b.data_ptr<double>(), ldb, 0.0, c.data_ptr<double>(), N,
+                  bias.defined() ? bias.data_ptr<double>() : nullptr);
 }
 
 // a's shape with its last dim replaced by n.
@@ -86,10 +89,10 @@ Tensor mm_nn(const Tensor& a, const Tensor& b) {
 }
 
 // c (M, N) = a (M, K) b^T, b stored (N, K)
-Tensor mm_nt(const Tensor& a, const Tensor& b) {
+Tensor mm_nt(const Tensor& a, const Tensor& b, const Tensor& bias) {
   int64_t M = rows_of(a), K = a.sizes().back(), N = b.sizes()[0];
   Tensor c = empty(with_last(a.sizes(), N), a.dtype());
-  gemm_into(false, true, M, N, K, a, K, b, K, c);
+  gemm_into(false, true, M, N, K, a, K, b, K, c, bias);
   return c;
 }
 

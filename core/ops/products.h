@@ -13,7 +13,8 @@ namespace minigrad {
 // operand is read as a matrix (rows, K), its leading dims flattened into rows; an
 // empty sum (K == 0) gives zeros.
 Tensor mm_nn(const Tensor& a, const Tensor& b);  // a b:    a (*, K), b (K, N)  -> (*, N)
-Tensor mm_nt(const Tensor& a, const Tensor& b);  // a b^T:  a (*, K), b (N, K)  -> (*, N)
+Tensor mm_nt(const Tensor& a, const Tensor& b, const Tensor& bias = {});  // a b^T:  a (*, K), b (N, K)  -> (*, N),
+                                                                          // + bias (N) on every row if given
 Tensor mm_tn(const Tensor& a, const Tensor& b);  // a^T b:  a (*, M), b (*, N)  -> (M, N), summed over every row
 
 // The same one matrix per batch index: a (*a, ., .), b (*b, ., .) whose batch dims

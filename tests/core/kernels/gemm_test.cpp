@@ -166,6 +166,40 @@ TEST(KernelsTestGemm, KnownProduct) {
   EXPECT_EQ(C, (std::vector<float>{17, 23, 39, 53}));
 }
 
+// A bias is added after the whole sum (a Linear's x W^T + b): the same bits as the product
+// followed by the add, on the direct loop (tiny), on tile edges, over one and three K slices,
+// with beta 1, at every level and thread count.
+TEST(KernelsTestGemm, BiasIsAddedAfterTheWholeSum) {
+  const std::vector<Case> cases = {{2, 3, 4}, {7, 33, 1}, {13, 65, 257}, {150, 200, 530}, {97, 301, 260}};
+  for (const std::string& level : available_cpu_capabilities()) {
+    testing_levels::Scoped at(level);
+    for (int threads : {1, 2, 3}) {
+      testing_threads::Scoped scoped(threads);
+      for (bool ta : {false, true})
+        for (bool tb : {false, true})
+          for (Case c : cases)
+            for (float beta : {0.0f, 1.0f}) {
+              int64_t lda = ta ? c.M : c.K, ldb = tb ? c.K : c.N;
+              auto A = random_vector<float>(c.M * c.K, 16), B = random_vector<float>(c.K * c.N, 17);
+              auto bias = random_vector<float>(c.N, 18), want = random_vector<float>(c.M * c.N, 19);
+              auto got = want;
+              gemm(ta, tb, c.M, c.N, c.K, A.data(), lda, B.data(), ldb, beta, want.data(), c.N);
+              for (int64_t i = 0; i < c.M; ++i)
+                for (int64_t j = 0; j < c.N; ++j) want[i * c.N + j] += bias[j];
+              gemm(ta, tb, c.M, c.N, c.K, A.data(), lda, B.data(), ldb, beta, got.data(), c.N, bias.data());
+              ASSERT_TRUE(bitwise_equal(got, want)) << level << ", " << threads << " threads, ta=" << ta << " tb=" << tb
+                                                    << " M=" << c.M << " N=" << c.N << " K=" << c.K << " beta=" << beta;
+            }
+    }
+  }
+  // By hand: [[1, 2], [3, 4]] @ [[5, 6], [7, 8]] + [10, 20]; and K = 0, where C is beta C + bias.
+  std::vector<double> A = {1, 2, 3, 4}, B = {5, 6, 7, 8}, b = {10, 20}, C(4);
+  gemm(false, false, 2, 2, 2, A.data(), 2, B.data(), 2, 0.0, C.data(), 2, b.data());
+  EXPECT_EQ(C, (std::vector<double>{29, 42, 53, 70}));
+  gemm(false, false, 2, 2, 0, A.data(), 0, B.data(), 2, 1.0, C.data(), 2, b.data());
+  EXPECT_EQ(C, (std::vector<double>{39, 62, 63, 90}));
+}
+
 TEST(KernelsTestGemm, BatchedMatchesOneAtATime) {
   for (Case c : std::vector<Case>{{5, 7, 9}, {33, 17, 65}, {150, 70, 90}}) {
     const int64_t batch = 11, M = c.M, N = c.N, K = c.K;
