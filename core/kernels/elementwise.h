@@ -1,7 +1,7 @@
 // Raw elementwise loops: y = f(x) and z = f(x, y) over contiguous arrays, split
 // across threads by output range. Plain loops the compiler vectorises, and map_float for
 // float functions the compiler cannot (exp, tanh: it will not vectorise libm), through
-// the CPU level's vector loops (cpu.h), with exp / tanh / sigmoid over floats built on it; the row-bias add of linear. No autograd.
+// the CPU level's vector loops (cpu.h), with exp / tanh / sigmoid over floats built on it. No autograd.
 // The other per-element formulas live with their ops in core/ops/elementwise.cpp.
 #pragma once
 

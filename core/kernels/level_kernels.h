@@ -19,7 +19,8 @@
 // Bits: each level is bit-identical to itself at any thread count. GEMM gives the same bits
 // at the AVX2 and AVX-512 levels (same KC, same k order, explicit FMAs), and so do exp,
 // tanh, sigmoid, GELU, softmax, cross-entropy and attention rows (one formula over 8 or 16
-// lanes, the double sums in AVX2's order); layer_norm gives the same bits at every level.
+// lanes, the double sums in one order at both: vec_exp.h's DoubleSum16); layer_norm gives the
+// same bits at every level.
 // The exp-bound kernels differ between portable (std:: functions) and the vector levels
 // (vec_exp.h), within a few ulp.
 #pragma once

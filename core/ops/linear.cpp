@@ -1,5 +1,6 @@
 // linear(x, W, b) = x W^T + b over (*, in) inputs, the op behind nn::Linear, as
-// torch's F.linear: one GEMM that reads W (out, in) transposed in place, then the bias.
+// torch's F.linear: one GEMM that reads W (out, in) transposed in place and adds the bias as
+// it writes each tile of y.
 // Legend: x (*, in), W (out, in), b (out), y (*, out); M = the rows of x, every leading dim flattened.
 // Not here: the products (products.cpp) and their speed (core/kernels/gemm.cpp); the general matmul (matmul.cpp).
 #include <stdexcept>
