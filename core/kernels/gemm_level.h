@@ -103,10 +103,12 @@ void gemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A,
       for (int64_t q = q0; q < q1; ++q) {
         const int64_t j = q * NR, nr = std::min(NR, N - j);
         const T* b = slice_bias ? slice_bias + j : nullptr;
+        // The last row panel's call may fetch the next column panel of op(B) (gemm_micro.h).
+        const T* next_b = q + 1 < q1 ? Bs + (q + 1) * NR * kc : nullptr;
         for (int64_t p = p0; p < p1; ++p) {
           const int64_t i = p * MR, mr = std::min(MR, M - i);
           micro_kernel(kc, Ap + (p - p0) * MR * kc, Bs + q * NR * kc, C + i * ldc + j, ldc, mr, nr,
-                       pc == 0, beta, b);
+                       pc == 0, beta, b, p + 1 == p1 ? next_b : nullptr);
         }
       }
     }
