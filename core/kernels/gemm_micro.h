@@ -2,7 +2,7 @@
 // op(A) (MR x kc, k-major) and one of op(B) (kc x NR), summed in k order from zero and
 // then added to C (and, on the last K slice of a product with a bias, the bias added to each
 // column). `next_b`, when not null, is the B micro-panel the next call will read: a kernel may
-// fetch it into cache while it computes (the AVX-512 one does). A level header
+// fetch it into cache while it computes (the AVX2 and AVX-512 ones do). A level header
 // (core/kernels/level_kernels.h); the block sizes and the packing are in gemm_pack.h, the loops
 // over blocks and threads in gemm_level.h.
 #pragma once
@@ -47,7 +47,7 @@ void micro_kernel_portable(int64_t kc, const T* Ap, const T* Bp, T* C, int64_t l
 #if MINIGRAD_LEVEL_ID == 1
 // 6 x 16 floats: per k, two loads of B and six broadcasts of A feed twelve FMAs.
 void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int64_t mr,
-                  int64_t nr, bool first, float beta, const float* bias, const float* /*next_b*/) {
+                  int64_t nr, bool first, float beta, const float* bias, const float* next_b) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   // Fetch the C tile while the FMAs run: its rows are ldc apart, usually far out of cache.
@@ -57,6 +57,7 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
   }
 #pragma GCC unroll 4
   for (int64_t k = 0; k < kc; ++k) {
+    if (next_b) _mm_prefetch(reinterpret_cast<const char*>(next_b + 16 * k), _MM_HINT_T0);  // as the AVX-512 kernel
     __m256 b0 = _mm256_load_ps(Bp), b1 = _mm256_load_ps(Bp + 8);
     __m256 a = _mm256_broadcast_ss(Ap + 0);
     c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
@@ -111,8 +112,8 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
     _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc + 31), _MM_HINT_T0);
   }
   // The next B micro-panel (kc x 32 floats, as large as this one) comes from L3 when N is wide:
-  // two of its lines a step, so it is in cache when the next call starts. 2048x768x3072 at
-  // 1 thread: 188 -> 209 GFLOP/s (OpenBLAS 196).
+  // two of its lines a step, so it is in cache when the next call starts (2048x768x3072 at
+  // 1 thread, best of 6 runs: 179 -> 192 GFLOP/s).
 #pragma GCC unroll 4
   for (int64_t k = 0; k < kc; ++k) {
     if (next_b) {
