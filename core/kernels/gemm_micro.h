@@ -19,13 +19,13 @@
 namespace minigrad::kernels::MINIGRAD_LEVEL {
 namespace {
 
-// Writes one element of a tile: C = beta C + acc on the first K slice (C = acc when beta == 0,
-// so NaNs in an uninitialised C never leak), C = C + acc on the later ones; then + *b, the
-// column's bias, when b is not null (the last K slice of a product with a bias).
+// Writes element j of a tile row: C = beta C + acc on the first K slice (C = acc when
+// beta == 0, so NaNs in an uninitialised C never leak), C = C + acc on the later ones; then
+// + bias[j] when bias is not null (the last K slice of a product with a bias).
 template <class T>
-inline T combine(T c, T acc, bool first, T beta, const T* b) {
+inline T combine(T c, T acc, bool first, T beta, const T* bias, int64_t j) {
   T v = !first ? c + acc : beta == T(0) ? acc : beta * c + acc;
-  return b ? v + *b : v;
+  return bias ? v + bias[j] : v;
 }
 
 // The portable micro-kernel: acc (MR x NR) = sum_k Ap[k, :]^T Bp[k, :], in k order.
@@ -41,7 +41,7 @@ void micro_kernel_portable(int64_t kc, const T* Ap, const T* Bp, T* C, int64_t l
       for (int64_t j = 0; j < NR; ++j) acc[i][j] += a[i] * b[j];
   }
   for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta, bias ? bias + j : nullptr);
+    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta, bias, j);
 }
 
 #if MINIGRAD_LEVEL_ID == 1
@@ -97,7 +97,7 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
   // is always in the same kind of tile (the tile grid depends on M, N only), so
   // the two write paths never make results depend on the thread count.
   for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta, bias ? bias + j : nullptr);
+    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta, bias, j);
 }
 
 #elif MINIGRAD_LEVEL_ID == 2
@@ -148,7 +148,7 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
     _mm512_store_ps(acc[i] + 16, c[i][1]);
   }
   for (int64_t i = 0; i < mr; ++i)  // an edge tile, as in the AVX2 kernel
-    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta, bias ? bias + j : nullptr);
+    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta, bias, j);
 }
 #endif
 
@@ -174,7 +174,7 @@ void micro_kernel(int64_t kc, const double* Ap, const double* Bp, double* C, int
     _mm256_store_pd(acc[i] + 4, c[i][1]);
   }
   for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta, bias ? bias + j : nullptr);
+    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], acc[i][j], first, beta, bias, j);
 }
 #else
 // The portable level, 6 x 8 floats: 12 accumulators of 4 floats (GCC / Clang vector
@@ -197,8 +197,7 @@ void micro_kernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_
     Bp += 8;
   }
   for (int64_t i = 0; i < mr; ++i)
-    for (int64_t j = 0; j < nr; ++j)
-      C[i * ldc + j] = combine(C[i * ldc + j], c[i][j / 4][j % 4], first, beta, bias ? bias + j : nullptr);
+    for (int64_t j = 0; j < nr; ++j) C[i * ldc + j] = combine(C[i * ldc + j], c[i][j / 4][j % 4], first, beta, bias, j);
 }
 
 // Doubles: the plain loop.
