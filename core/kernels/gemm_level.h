@@ -52,8 +52,7 @@ void gemm_small(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, i
       const T* b = B + j * b_j;
       T s = 0;
       for (int64_t k = 0; k < K; ++k) s += a[k * a_k] * b[k * b_k];
-      c[j] = beta == T(0) ? s : beta * c[j] + s;
-      if (bias) c[j] += bias[j];
+      c[j] = combine(c[j], s, true, beta, bias, j);  // the micro-kernels' write (gemm_micro.h)
     }
   }
 }
